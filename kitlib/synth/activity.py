@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from .columns import from_pool, gather, numbered, series
 from .identifiers import ascii_strings, digit_matrix
 
 _PRODUCTS = np.array(["会员卡", "有机蔬菜周配送", "生鲜月度订阅", "儿童营养计划", "企业团购协议"], dtype=object)
@@ -12,9 +15,11 @@ _CHANNELS = np.array(["APP", "微信小程序", "官网", "门店纸质表", "�
 
 
 def _ids(prefix: str, n: int, width: int = 9) -> pd.Series:
-    head = np.frombuffer(prefix.encode(), dtype=np.uint8)
-    body = digit_matrix(np.arange(1, n + 1), width) + 48
-    return ascii_strings(np.concatenate([np.broadcast_to(head, (n, len(head))), body], axis=1))
+    return series(numbered(prefix, np.arange(1, n + 1), width))
+
+
+def _random_digits(rng, k: int, width: int) -> np.ndarray:
+    return rng.integers(0, 10, (k, width), dtype=np.uint8)
 
 
 def _uniform_between(lo: np.ndarray, hi: np.ndarray, rng) -> np.ndarray:
@@ -29,8 +34,11 @@ def _dates(days: np.ndarray) -> pd.DatetimeIndex:
     return pd.to_datetime(days.astype("datetime64[D]"))
 
 
-def build_accounts(customers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """One membership or contract per customer, some with a second product."""
+def build_accounts(customers: pd.DataFrame, rng: np.random.Generator):
+    """One membership or contract per customer, some with a second product.
+
+    Returns (accounts, owner, pay): owner is each account's customer row, pay its payment
+    method code, for the builders that follow."""
     n = len(customers)
     corporate = (customers["customer_type"] == "corporate").to_numpy()
     child = customers["is_minor"].to_numpy()
@@ -47,22 +55,24 @@ def build_accounts(customers: pd.DataFrame, rng: np.random.Generator) -> pd.Data
     pay = np.where(corporate[owner], 3, rng.integers(0, 3, len(owner)))
     has_card = customers["bank_card"].notna().to_numpy()[owner]
     pay = np.where(has_card & (rng.random(len(owner)) < 0.7), 0, np.where(pay == 0, 1, pay))
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "account_id": _ids("AC", len(owner)),
-        "customer_id": customers["customer_id"].to_numpy()[owner],
-        "product": pd.Series(_PRODUCTS[product], dtype="str"),
+        "customer_id": series(gather(customers["customer_id"], owner)),
+        "product": series(from_pool(_PRODUCTS, product)),
         "contract_no": _ids("HT2026-", len(owner), 8),
         "opened_on": _dates(opened),
         "closed_on": pd.Series(_dates(closed)).where(closed_flag),
-        "status": pd.Series(np.where(closed_flag, "closed", "active"), dtype="str"),
-        "payment_method": pd.Series(_PAY_METHODS[pay], dtype="str"),
+        "status": series(from_pool(["active", "closed"], closed_flag)),
+        "payment_method": series(from_pool(_PAY_METHODS, pay)),
     })
+    return frame, owner, pay
 
 
-def build_orders(customers: pd.DataFrame, accounts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def build_orders(customers: pd.DataFrame, accounts: pd.DataFrame, owner: np.ndarray, pay: np.ndarray,
+                 rng: np.random.Generator) -> pd.DataFrame:
     """Orders between the account opening and the customer's last activity, with payment and invoice."""
     m = len(accounts)
-    cust_index = pd.Index(customers["customer_id"]).get_indexer(accounts["customer_id"])
+    cust_index = owner
     corporate = (customers["customer_type"] == "corporate").to_numpy()[cust_index]
     opened = _days(accounts["opened_on"])
     last = _days(customers["last_activity"])[cust_index]
@@ -78,32 +88,36 @@ def build_orders(customers: pd.DataFrame, accounts: pd.DataFrame, rng: np.random
     paid_day = order_day + rng.integers(0, 3, k)
     paid_day = np.minimum(paid_day, end[acc])
     invoiced = paid & (corporate[acc] | (rng.random(k) < 0.35))
+    # Orders are numbered in date order, as an ERP numbers them.
+    by_date = np.argsort(order_day, kind="stable")
+    acc, order_day, paid_day = acc[by_date], order_day[by_date], paid_day[by_date]
+    amount, paid, invoiced = amount[by_date], paid[by_date], invoiced[by_date]
     year = (order_day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970) % 100
-    # 数电发票 numbers: 20 digits, year + region (31, Shanghai) + a running number.
+    # 数电发票 numbers: 20 digits, year + region (31, Shanghai) + channel + a 15-digit number.
     invoice_no = ascii_strings(np.concatenate(
-        [digit_matrix(year, 2), digit_matrix(np.full(k, 31), 2), digit_matrix(np.full(k, 2), 1),
-         digit_matrix(rng.integers(0, 10**15, k), 15)], axis=1) + 48)
+        [digit_matrix(year, 2), np.broadcast_to(np.array([3, 1, 2], dtype=np.uint8), (k, 3)),
+         _random_digits(rng, k, 15)], axis=1) + 48)
     pay_ref = ascii_strings(np.concatenate(
-        [digit_matrix(np.full(k, 4200), 4), digit_matrix(rng.integers(0, 10**15, k), 15)], axis=1) + 48)
-    customer = accounts["customer_id"].to_numpy()[acc]
-    method = accounts["payment_method"].to_numpy()[acc]
+        [np.broadcast_to(np.array([4, 2, 0, 0], dtype=np.uint8), (k, 4)), _random_digits(rng, k, 15)], axis=1) + 48)
+    owner = cust_index[acc]
+    title = pa.array(customers["name"]).take(pa.array(owner))
+    company = pa.array(customers["company_name"]).take(pa.array(owner))
     frame = pd.DataFrame({
         "order_id": _ids("SO", k, 10),
-        "customer_id": pd.Series(customer, dtype="str"),
-        "account_id": pd.Series(accounts["account_id"].to_numpy()[acc], dtype="str"),
+        "customer_id": series(gather(customers["customer_id"], owner)),
+        "account_id": series(gather(accounts["account_id"], acc)),
         "order_date": _dates(order_day),
         "amount_cny": amount,
-        "payment_method": pd.Series(method, dtype="str"),
+        "payment_method": series(from_pool(_PAY_METHODS, pay[acc])),
         "payment_ref": pay_ref.where(paid),
         "paid_on": pd.Series(_dates(paid_day)).where(paid),
         "invoice_no": invoice_no.where(invoiced),
-        "invoice_title": pd.Series(np.where(corporate[acc], customers["company_name"].to_numpy()[cust_index][acc],
-                                            customers["name"].to_numpy()[cust_index][acc]), dtype="str").where(invoiced),
+        "invoice_title": series(pc.if_else(pa.array(corporate[acc]), company, title)).where(invoiced),
     })
-    return frame.sort_values(["order_date", "order_id"], kind="stable").reset_index(drop=True)
+    return frame
 
 
-def build_consents(customers: pd.DataFrame, accounts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def build_consents(customers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Consent records that agree with the customers table.
 
     Everyone acknowledged a privacy notice (PIPL Art. 17); marketing consent matches the
@@ -150,18 +164,18 @@ def build_consents(customers: pd.DataFrame, accounts: pd.DataFrame, rng: np.rand
         channel = np.full(k, 3) if purpose == "guardian" else rng.integers(0, 5, k)
         text = scope[purpose]
         frames.append(pd.DataFrame({
-            "customer_id": customers["customer_id"].to_numpy()[rows],
-            "purpose": purpose,
-            "scope": [text.format(v=v) for v in version] if "{v}" in text else text,
-            "channel": _CHANNELS[channel],
+            "customer_id": series(gather(customers["customer_id"], rows)),
+            "purpose": series(from_pool([purpose], np.zeros(k, dtype=np.int64))),
+            "scope": series(from_pool([text.format(v=2), text.format(v=3)], version - 2)),
+            "channel": series(from_pool(_CHANNELS, channel)),
             "given_on": _dates(given),
             "separate_consent": separate[purpose],
             "written": (channel == 3) | (purpose == "guardian"),
             "notice_version": version,
             "withdrawn_on": withdrawn.to_numpy(),
         }))
-    out = pd.concat(frames, ignore_index=True).sort_values(["given_on", "customer_id", "purpose"], kind="stable")
-    out.insert(0, "consent_id", _ids("CS", len(out)).to_numpy())
-    for col in ("customer_id", "purpose", "scope", "channel"):
-        out[col] = out[col].astype("str")
-    return out.reset_index(drop=True)
+    out = pd.concat(frames, ignore_index=True)
+    # Customer rows are in join order already; a stable sort by date keeps ties in that order.
+    out = out.iloc[np.argsort(out["given_on"].to_numpy(), kind="stable")].reset_index(drop=True)
+    out.insert(0, "consent_id", _ids("CS", len(out)))
+    return out

@@ -51,3 +51,14 @@ def from_ascii(matrix: np.ndarray) -> pa.Array:
 def from_pool(pool, index: np.ndarray) -> pa.Array:
     """pool[index] as an Arrow string array: a gather, no per-row Python object."""
     return arrow(np.asarray(pool, dtype=object)).take(pa.array(np.asarray(index, dtype=np.int64)))
+
+
+def numbered(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    """prefix + zero-padded numbers, e.g. SO0000000042."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()), width, padding="0")
+    return join(prefix, digits)
+
+
+def gather(values: pd.Series, index: np.ndarray) -> pa.Array:
+    """values[index] for a string Series, as Arrow (no Python objects)."""
+    return pa.array(values).take(pa.array(np.asarray(index, dtype=np.int64)))

@@ -82,6 +82,7 @@ def load_divisions() -> dict[int, list[Division]]:
     return table
 
 
+@lru_cache(maxsize=None)
 def _stem(name: str) -> str:
     return re.sub(r"(自治县|县|区|市)$", "", name)
 
@@ -138,8 +139,9 @@ class Regions:
             city = [d for d in table[code // 100 * 100] if d.end is None][-1].name
         years = np.zeros(LAST_YEAR - FIRST_YEAR + 1, dtype=np.int64)
         # Same-stem predecessors in the same province (崇明县 → 崇明区, 密云县 → 密云区).
-        lineage = [c for c in table if c // 10000 == code // 10000 and c % 100
-                   and any(_stem(d.name) == _stem(name) for d in table[c])]
+        stem = _stem(name)
+        lineage = [c for c in range(code // 10000 * 10000, code // 10000 * 10000 + 10000)
+                   if c in table and c % 100 and any(_stem(d.name) == stem for d in table[c])]
         lineage = sorted(lineage, key=lambda c: c != code)  # today's code wins ties
         for i, year in enumerate(range(FIRST_YEAR, LAST_YEAR + 1)):
             for c in lineage:
