@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,13 +84,25 @@ def generate(customers: int = 2000, seed: int = 0, *, scenario: str | None = Non
     tick("customers")
     accounts, owner, pay = build_accounts(cust, streams["accounts"])
     tick("accounts")
-    orders = build_orders(cust, accounts, owner, pay, streams["orders"])
-    tick("orders")
-    consents = build_consents(cust, streams["consents"])
-    tick("consents")
     employees = build_employees(n, cutoff, established, streams["employees"])
     tick("employees")
-    tickets, spans = build_tickets(cust, employees, orders, streams["tickets"])
+
+    # The next stages read customers and accounts and share nothing else, each drawing from its
+    # own stream: run them on two threads (numpy and Arrow release the GIL); same result.
+    def orders_stage():
+        out = build_orders(cust, accounts, owner, pay, streams["orders"])
+        tick("orders")
+        return out
+
+    def consents_and_tickets():
+        consents = build_consents(cust, streams["consents"])
+        tick("consents")
+        return consents, build_tickets(cust, employees, accounts, owner, streams["tickets"])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        orders_job = pool.submit(orders_stage)
+        consents, (tickets, spans) = consents_and_tickets()
+        orders = orders_job.result()
     tick("tickets")
     tables = {"company": company, "shareholders": shareholders, "timeline": timeline, "customers": cust,
               "accounts": accounts, "orders": orders, "consents": consents, "tickets": tickets,

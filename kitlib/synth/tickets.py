@@ -21,7 +21,7 @@ TEMPLATES_ZH = [
     "客户{name}({mobile})询问公司迁址后会员权益是否保留,要求告知新的联系方式。",
     "客户{name}要求提供我司保存的其个人信息副本,发送至{email}。身份证{resident_id}。",
     "客户在门店{biometric},询问如何删除。电话{mobile}。",
-    "订单{order_ref}发票抬头有误,客户{name}要求重开,地址{address}。",
+    "合同{order_ref}的发票抬头有误,客户{name}要求重开,地址{address}。",
 ]
 TEMPLATES_EN = [
     "Customer {name} ({email}, {mobile}) reports the delivery to {address} was late. Note: {health_en}.",
@@ -72,8 +72,8 @@ def _card_style(c: str, style: int) -> str:
     return " ".join(c[i:i + 4] for i in range(0, len(c), 4)) if style else c
 
 
-def build_tickets(customers: pd.DataFrame, employees: pd.DataFrame, orders: pd.DataFrame,
-                  rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_tickets(customers: pd.DataFrame, employees: pd.DataFrame, accounts: pd.DataFrame,
+                  owner: np.ndarray, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tickets, spans): about 15% of customers opened one or more tickets."""
     n = len(customers)
     count = np.where(rng.random(n) < 0.15, 1 + rng.poisson(0.3, n), 0)
@@ -109,8 +109,9 @@ def build_tickets(customers: pd.DataFrame, employees: pd.DataFrame, orders: pd.D
     rid_lower = rng.random(k) < 0.3
     plates = ["沪C·" + "".join(_PLATE_CHARS[i] for i in row) for row in rng.integers(0, len(_PLATE_CHARS), (k, 5))]
     amounts = rng.integers(20, 900, k)
-    order_ids = orders["order_id"].to_numpy(dtype=object)
-    order_refs = order_ids[rng.integers(0, len(order_ids), k)] if len(order_ids) else ["SO0000000000"] * k
+    # The customer's own first contract (accounts are grouped by customer row).
+    contracts = accounts["contract_no"].to_numpy(dtype=object)
+    order_refs = contracts[np.searchsorted(owner, who)]
 
     texts, span_rows = [], []
     ticket_ids = [f"TK{i + 1:08d}" for i in range(k)]
