@@ -94,21 +94,22 @@ def generate(customers: int = 2000, seed: int = 0, *, scenario: str | None = Non
         tick("orders")
         return out
 
-    def consents_and_tickets():
+    def the_rest():
         consents = build_consents(cust, streams["consents"])
         tick("consents")
-        return consents, build_tickets(cust, employees, accounts, owner, streams["tickets"])
+        tickets = build_tickets(cust, employees, accounts, owner, streams["tickets"])
+        tick("tickets")
+        log = build_access_log(employees, cust, cutoff, streams["access_log"])
+        tick("access_log")
+        return consents, tickets, log
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         orders_job = pool.submit(orders_stage)
-        consents, (tickets, spans) = consents_and_tickets()
+        consents, (tickets, spans), access_log = the_rest()
         orders = orders_job.result()
-    tick("tickets")
     tables = {"company": company, "shareholders": shareholders, "timeline": timeline, "customers": cust,
               "accounts": accounts, "orders": orders, "consents": consents, "tickets": tickets,
-              "employees": employees}
-    tables["access_log"] = build_access_log(employees, tables, cutoff, streams["access_log"])
-    tick("access_log")
+              "employees": employees, "access_log": access_log}
     systems, system_tables = build_systems(employees, tables, streams["systems"])
     system_tables.loc[system_tables["table_name"] == "access_log", "records"] = len(tables["access_log"])
     tables["systems"], tables["system_tables"] = systems, system_tables

@@ -99,12 +99,14 @@ def build_orders(customers: pd.DataFrame, accounts: pd.DataFrame, owner: np.ndar
          _random_digits(rng, k, 15)], axis=1) + 48)
     pay_ref = ascii_strings(np.concatenate(
         [np.broadcast_to(np.array([4, 2, 0, 0], dtype=np.uint8), (k, 4)), _random_digits(rng, k, 15)], axis=1) + 48)
-    owner = cust_index[acc]
-    title = pa.array(customers["name"]).take(pa.array(owner))
-    company = pa.array(customers["company_name"]).take(pa.array(owner))
+    buyer = cust_index[acc]
+    # Invoice titles only where an invoice exists: null indices gather nulls.
+    title_index = pa.array(buyer, mask=~invoiced)
+    title = pa.array(customers["name"]).take(title_index)
+    company = pa.array(customers["company_name"]).take(pa.array(buyer, mask=~(invoiced & corporate[acc])))
     frame = pd.DataFrame({
         "order_id": _ids("SO", k, 10),
-        "customer_id": series(gather(customers["customer_id"], owner)),
+        "customer_id": series(gather(customers["customer_id"], buyer)),
         "account_id": series(gather(accounts["account_id"], acc)),
         "order_date": _dates(order_day),
         "amount_cny": amount,
@@ -112,7 +114,7 @@ def build_orders(customers: pd.DataFrame, accounts: pd.DataFrame, owner: np.ndar
         "payment_ref": pay_ref.where(paid),
         "paid_on": pd.Series(_dates(paid_day)).where(paid),
         "invoice_no": invoice_no.where(invoiced),
-        "invoice_title": series(pc.if_else(pa.array(corporate[acc]), company, title)).where(invoiced),
+        "invoice_title": series(pc.coalesce(company, title)),
     })
     return frame
 

@@ -3,6 +3,7 @@ guardian, and about 10% corporate customers with a contact person."""
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -84,6 +85,27 @@ def build_customers(n: int, rng: np.random.Generator, faker: Faker, established:
     return _assemble(n, c, rng, faker, regions, watermark_key)
 
 
+def _emails_and_addresses(c, regions: Regions, streets, district_code, rng):
+    n = len(district_code)
+    pools = name_pools()
+    email = emails(from_pool(pools.given_roman, c["given"]), from_pool(pools.family_roman, c["family"]),
+                   c["birth_year"], rng)
+    d = c["district_idx"]
+    province = from_pool(regions.names("province"), d)
+    city = from_pool(regions.names("city"), d)
+    district = from_pool(regions.names("district"), d)
+    prefix = from_pool([x.province if x.province == x.city else x.province + x.city for x in regions.districts], d)
+    street = from_pool(streets, rng.integers(0, len(streets), n))
+    in_chongming = district_code == CHONGMING
+    town = from_pool(np.r_[[""], _TOWNS], np.where(in_chongming, rng.integers(1, len(_TOWNS) + 1, n), 0))
+    # Chongming: town addresses; cities: 弄/号/室; companies: a street number.
+    house = join(prefix, district, town, street, rng.integers(1, 1500, n), "号")
+    flat = join(prefix, district, street, rng.integers(1, 800, n), "弄", rng.integers(1, 40, n), "号",
+                rng.integers(1, 30, n) * 100 + rng.integers(1, 6, n), "室")
+    address = pick(~in_chongming & ~c["corporate"], house, flat)
+    return email, province, city, district, address
+
+
 def _age(birth: np.ndarray, on: dt.date) -> np.ndarray:
     from .identifiers import split_dates
     y, m, d = split_dates(birth)
@@ -96,39 +118,30 @@ def _assemble(n, c, rng, faker, regions: Regions, watermark_key: bytes) -> pd.Da
     chinese_person = individual & ~foreign
     has_contact = ~child
 
-    seq = rng.integers(0, 500, n) * 2 + c["male"]  # odd sequence digit = male
-    resident_id = from_ascii(resident_id_matrix(c["region_code"], c["birth"], seq))
-    mobile = mobiles(n, rng)
-    pools = name_pools()
-    email = emails(from_pool(pools.given_roman, c["given"]), from_pool(pools.family_roman, c["family"]),
-                   c["birth_year"], rng)
-    guardian_mobile = np.full(n, None, dtype=object)
-    guardian_mobile[child] = mobiles(int(child.sum()), rng).to_numpy(dtype=object)
-
+    # E-mail and address strings are Arrow work that releases the GIL: build them on a second
+    # thread, from a stream of their own, while this one draws the identifiers.
+    rng_text, rng = rng.spawn(2)
     d = c["district_idx"]
-    province = from_pool(regions.names("province"), d)
-    city = from_pool(regions.names("city"), d)
-    district = from_pool(regions.names("district"), d)
-    prefix = from_pool([x.province if x.province == x.city else x.province + x.city for x in regions.districts], d)
     district_code = np.array([x.code for x in regions.districts])[d]
     streets = street_pool(faker)
-    street = from_pool(streets, rng.integers(0, len(streets), n))
-    in_chongming = district_code == CHONGMING
-    town = from_pool(np.r_[[""], _TOWNS], np.where(in_chongming, rng.integers(1, len(_TOWNS) + 1, n), 0))
-    # Chongming: town addresses; cities: 弄/号/室; companies: a street number.
-    house = join(prefix, district, town, street, rng.integers(1, 1500, n), "号")
-    flat = join(prefix, district, street, rng.integers(1, 800, n), "弄", rng.integers(1, 40, n), "号",
-                rng.integers(1, 30, n) * 100 + rng.integers(1, 6, n), "室")
-    address = pick(~in_chongming & ~corporate, house, flat)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        text_job = pool.submit(_emails_and_addresses, c, regions, streets, district_code, rng_text)
+        seq = rng.integers(0, 500, n) * 2 + c["male"]  # odd sequence digit = male
+        resident_id = from_ascii(resident_id_matrix(c["region_code"], c["birth"], seq))
+        mobile = mobiles(n, rng)
+        guardian_mobile = np.full(n, None, dtype=object)
+        guardian_mobile[child] = mobiles(int(child.sum()), rng).to_numpy(dtype=object)
+        cards, bank = bank_cards(n, rng)
+        corp_uscc = np.full(n, None, dtype=object)
+        corp_uscc[corporate] = uscc(int(corporate.sum()), district_code[corporate], rng).to_numpy(dtype=object)
+        email, province, city, district, address = text_job.result()
+    pools = name_pools()
 
-    cards, bank = bank_cards(n, rng)
     has_card = chinese_person & ~child & (rng.random(n) < CARD_ON_FILE_SHARE)
     bank_name = from_pool([b[1] for b in BANK_BINS], bank)
 
     company_names = np.array(sorted({faker.company() for _ in range(600)}), dtype=object)
     company_name = from_pool(company_names, rng.integers(0, len(company_names), n))
-    corp_uscc = np.full(n, None, dtype=object)
-    corp_uscc[corporate] = uscc(int(corporate.sum()), district_code[corporate], rng).to_numpy(dtype=object)
 
     origin = rng.integers(0, len(_FOREIGN), n)
     nationality = from_pool(["中国"] + [f[0] for f in _FOREIGN], np.where(foreign, origin + 1, 0))

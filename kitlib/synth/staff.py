@@ -106,7 +106,7 @@ def build_systems(employees: pd.DataFrame, tables: dict[str, pd.DataFrame], rng)
     return systems, system_tables
 
 
-def build_access_log(employees: pd.DataFrame, tables: dict[str, pd.DataFrame], cutoff: dt.date,
+def build_access_log(employees: pd.DataFrame, customers: pd.DataFrame, cutoff: dt.date,
                      rng: np.random.Generator, working_days: int = 30) -> pd.DataFrame:
     """The last `working_days` Chinese working days (holidays and make-up days included) of
     normal work: views and updates in office hours, month-end finance exports, nightly backups."""
@@ -137,9 +137,9 @@ def build_access_log(employees: pd.DataFrame, tables: dict[str, pd.DataFrame], c
     # Marketing exports its consented list on Mondays; finance exports orders at month end.
     export = ((dept == 4) & (rng.random(k) < 0.05)) | ((dept == 2) & (rng.random(k) < 0.03))
     action[export] = "export"
-    consented = int(tables["customers"]["marketing_consent"].sum())
+    consented = int(customers["marketing_consent"].sum())
     rows_n[export] = np.where(dept[export] == 4, consented, rng.integers(100, 5000, export.sum()))
-    customer_ids = tables["customers"]["customer_id"].to_numpy(dtype=object)
+    customer_ids = customers["customer_id"].to_numpy(dtype=object)
     record = customer_ids[rng.integers(0, len(customer_ids), k)].astype(object)
     record[export] = None
 
