@@ -12,7 +12,9 @@ def arrow(values) -> pa.Array:
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         return values if values.type == pa.string() else pc.cast(values, pa.string())
     if isinstance(values, pd.Series):
-        values = values.to_numpy(dtype=object, na_value=None) if values.dtype == object or values.dtype == "str" else values.to_numpy()
+        if values.dtype == "str":
+            return pc.cast(pa.array(values), pa.string())
+        values = values.to_numpy(dtype=object, na_value=None) if values.dtype == object else values.to_numpy()
     values = np.asarray(values)
     if values.dtype.kind in "iu":
         return pc.cast(pa.array(values), pa.string())

@@ -7,7 +7,7 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
-from .columns import from_pool, join, series
+from .columns import from_pool, gather, join, series
 from .identifiers import mobiles
 from .people import emails, name_pools
 
@@ -139,13 +139,12 @@ def build_access_log(employees: pd.DataFrame, customers: pd.DataFrame, cutoff: d
     action[export] = "export"
     consented = int(customers["marketing_consent"].sum())
     rows_n[export] = np.where(dept[export] == 4, consented, rng.integers(100, 5000, export.sum()))
-    customer_ids = customers["customer_id"].to_numpy(dtype=object)
-    record = customer_ids[rng.integers(0, len(customer_ids), k)].astype(object)
+    n_cust = len(customers)
+    record = gather(customers["customer_id"], rng.integers(0, n_cust, k)).to_numpy(zero_copy_only=False)
     record[export] = None
 
     # Nightly backup by the service account at 02:00.
     backup_ts = (day0.astype("datetime64[s]") + np.timedelta64(2 * 3600, "s"))
-    n_cust = len(customer_ids)
     log = pd.DataFrame({
         "ts": np.concatenate([ts, backup_ts]),
         "employee_id": np.concatenate([employees["employee_id"].to_numpy(dtype=object)[emp_idx],

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .columns import series
+from .columns import gather, series
 
 # Each template: text with {slots}.  A slot's kind is the ground-truth kind of its span.
 TEMPLATES_ZH = [
@@ -79,10 +79,10 @@ def build_tickets(customers: pd.DataFrame, employees: pd.DataFrame, accounts: pd
     count = np.where(rng.random(n) < 0.15, 1 + rng.poisson(0.3, n), 0)
     who = np.repeat(np.arange(n), count)
     k = len(who)
-    cols = {c: customers[c].to_numpy(dtype=object, na_value=None)[who]
+    # Gather the few rows needed before leaving Arrow: no million-object columns.
+    cols = {c: gather(customers[c], who).to_numpy(zero_copy_only=False)
             for c in ("name", "mobile", "bank_card", "resident_id", "email", "address", "guardian_name")}
-    foreign = (customers["nationality"].to_numpy(dtype=object, na_value=None)[who] != "中国") & \
-              (customers["customer_type"].to_numpy(dtype=object)[who] == "individual")
+    foreign = ((customers["nationality"] != "中国") & (customers["customer_type"] == "individual")).to_numpy()[who]
     templates = [(t, "zh") for t in TEMPLATES_ZH] + [(t, "en") for t in TEMPLATES_EN]
     parsed = [_parse(t) for t, _ in templates]
     needs = {"mobile", "bank_card", "resident_id", "email", "guardian"}
@@ -110,8 +110,7 @@ def build_tickets(customers: pd.DataFrame, employees: pd.DataFrame, accounts: pd
     plates = ["沪C·" + "".join(_PLATE_CHARS[i] for i in row) for row in rng.integers(0, len(_PLATE_CHARS), (k, 5))]
     amounts = rng.integers(20, 900, k)
     # The customer's own first contract (accounts are grouped by customer row).
-    contracts = accounts["contract_no"].to_numpy(dtype=object)
-    order_refs = contracts[np.searchsorted(owner, who)]
+    order_refs = gather(accounts["contract_no"], np.searchsorted(owner, who)).to_numpy(zero_copy_only=False)
 
     texts, span_rows = [], []
     ticket_ids = [f"TK{i + 1:08d}" for i in range(k)]
@@ -136,7 +135,7 @@ def build_tickets(customers: pd.DataFrame, employees: pd.DataFrame, accounts: pd
     service = employees.loc[employees["department"] == "客户服务部", "employee_id"].to_numpy(dtype=object)
     tickets = pd.DataFrame({
         "ticket_id": series(np.array(ticket_ids, dtype=object)),
-        "customer_id": series(customers["customer_id"].to_numpy(dtype=object)[who]),
+        "customer_id": series(gather(customers["customer_id"], who)),
         "opened_at": opened,
         "closed_at": closed,
         "channel": series(np.array(["电话", "在线客服", "邮件", "门店"], dtype=object)[rng.integers(0, 4, k)]),
