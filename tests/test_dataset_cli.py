@@ -1,6 +1,5 @@
 """`kit dataset`: determinism, the committed default dataset, atomic writes and bad input."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

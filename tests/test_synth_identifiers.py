@@ -1,5 +1,4 @@
 """Every identifier the generator writes is valid by the standard's own check."""
-import numpy as np
 import pandas as pd
 import phonenumbers
 from stdnum import luhn
