@@ -7,7 +7,7 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
-from .columns import from_pool, gather, join, series
+from .columns import from_pool, gather, join, numbered, series
 from .identifiers import mobiles
 from .people import emails, name_pools
 
@@ -42,7 +42,7 @@ def build_employees(n_customers: int, cutoff: dt.date, established: dt.date, rng
     left = rng.random(n) < 0.12
     left_on = hired + ((np.datetime64(cutoff) - hired).astype(np.int64) * rng.random(n)).astype(np.int64)
     return pd.DataFrame({
-        "employee_id": series(join("E", np.char.zfill(np.arange(1, n + 1).astype(str), 4))),
+        "employee_id": series(numbered("E", np.arange(1, n + 1), 4)),
         "name": series(pools.full_names(family, given, foreign)),
         "gender": series(from_pool(["女", "男"], male)),
         "nationality": series(from_pool(["中国", "外籍"], foreign)),
@@ -163,5 +163,5 @@ def build_access_log(employees: pd.DataFrame, customers: pd.DataFrame, cutoff: d
     log["ts"] = pd.to_datetime(log["ts"])
     for col in ("employee_id", "system_id", "action", "table_name", "record_id", "client_ip"):
         log[col] = log[col].astype("str")
-    log.insert(0, "log_id", series(join("LG", np.char.zfill(np.arange(1, len(log) + 1).astype(str), 9))))
+    log.insert(0, "log_id", series(numbered("LG", np.arange(1, len(log) + 1), 9)))
     return log
