@@ -10,13 +10,12 @@ from faker import Faker
 
 from .identifiers import uscc
 from .people import name_pools, pinyin
+from .regions import CHONGMING_TOWNS
 
 SCENARIOS = ("relocation", "dissolution")
 
 _PLACES = ["瀛洲", "东滩", "明珠", "西沙", "绿华", "前卫", "北湖", "陈家", "堡镇", "港沿"]
 _BRANDS = ["绿源", "鲜禾", "田园", "优选", "丰穗", "禾润", "清溪", "沃野"]
-_TOWNS = ["城桥镇", "堡镇", "新河镇", "庙镇", "竖新镇", "向化镇", "三星镇", "港沿镇", "中兴镇",
-          "陈家镇", "绿华镇", "港西镇", "建设镇", "新海镇", "东平镇", "长兴镇", "横沙乡", "新村乡"]
 _FOREIGN_PARTIES = [  # (locale, country zh, country en)
     ("de_DE", "德国", "Germany"), ("fr_FR", "法国", "France"), ("en_US", "美国", "United States"),
     ("nl_NL", "荷兰", "Netherlands"), ("en_GB", "英国", "United Kingdom"),
@@ -37,7 +36,7 @@ def build_company(rng: np.random.Generator, faker: Faker, scenario: str | None):
     name_zh = f"上海{place}{brand}食品有限公司"
     name_en = f"Shanghai {pinyin(place).title()} {pinyin(brand).title()} Foods Co., Ltd."
     established = dt.date(int(rng.integers(2009, 2015)), int(rng.integers(1, 13)), int(rng.integers(1, 29)))
-    town = _TOWNS[rng.integers(len(_TOWNS))]
+    town = CHONGMING_TOWNS[rng.integers(len(CHONGMING_TOWNS))]
     address = f"上海市崇明区{town}{faker.street_name()}{rng.integers(1, 999)}号{rng.integers(1, 9)}幢{rng.integers(101, 520)}室"
     # USCCs were issued from late 2015, when Chongming was still 崇明县 (310230).
     code = uscc(1, np.array([310230]), rng, entity_type="1").iloc[0]

@@ -12,7 +12,7 @@ from faker import Faker
 from .columns import from_ascii, from_pool, join, keep, pick, series
 from .identifiers import BANK_BINS, bank_cards, mobiles, resident_id_matrix, uscc
 from .people import emails, name_pools
-from .regions import CHONGMING, Regions
+from .regions import CHONGMING, CHONGMING_TOWNS, Regions
 from .watermark import customer_ids
 
 CORPORATE_SHARE = 0.10
@@ -24,8 +24,7 @@ MARKETING_SHARE = 0.45
 _FOREIGN = [("美国", "US"), ("德国", "DE"), ("法国", "FR")]
 _LEVELS = np.array(["普通", "银卡", "金卡", "钻石"], dtype=object)
 _STREET_SUFFIX = ("路", "街", "大道", "公路")
-_TOWNS = np.array(["城桥镇", "堡镇", "新河镇", "庙镇", "竖新镇", "向化镇", "三星镇", "港沿镇", "中兴镇",
-                   "陈家镇", "绿华镇", "港西镇", "建设镇", "新海镇", "东平镇", "长兴镇"], dtype=object)
+_TOWNS = np.array(CHONGMING_TOWNS, dtype=object)
 _GUARDIAN_GIVEN = np.array(["建华", "丽娟", "海燕", "志强", "晓东", "静", "伟", "敏", "磊", "婷"], dtype=object)
 
 

@@ -17,6 +17,9 @@ import numpy as np
 FIRST_YEAR, LAST_YEAR = 1930, 2030
 MUNICIPALITIES = {"11", "12", "31", "50"}
 CHONGMING = 310151
+# The towns (镇) and townships (乡) of Chongming, for addresses there.
+CHONGMING_TOWNS = ("城桥镇", "堡镇", "新河镇", "庙镇", "竖新镇", "向化镇", "三星镇", "港沿镇", "中兴镇",
+                   "陈家镇", "绿华镇", "港西镇", "建设镇", "新海镇", "东平镇", "长兴镇", "横沙乡", "新村乡")
 
 _ENTRY = re.compile(r"^\[(\d*)-(\d*)\](.*)$")
 
