@@ -1,0 +1,1 @@
+"""Learning core: question banks, progress, certificates and the trainer's view."""
