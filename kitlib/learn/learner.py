@@ -1,0 +1,46 @@
+"""Who is learning: the name answers and certificates are recorded under.
+
+In order: ``KIT_LEARNER`` (a workshop sets it per seat), the name saved with ``set_learner``
+(a ``learner.json`` in the data dir), then the operating-system user name.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import tempfile
+
+from .paths import data_dir
+
+ENV = "KIT_LEARNER"
+
+
+def current() -> str:
+    name = os.environ.get(ENV, "").strip()
+    if name:
+        return name
+    profile = data_dir() / "learner.json"
+    try:
+        saved = json.loads(profile.read_text("utf-8")).get("name", "").strip()
+    except (OSError, ValueError, AttributeError):
+        saved = ""
+    if saved:
+        return saved
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "learner"
+
+
+def set_learner(name: str) -> str:
+    """Save the name to show on certificates (e.g. "张三 Zhang San"); atomic write."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValueError("a learner name is 1 to 200 characters")
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".learner.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({"name": name}, fh, ensure_ascii=False)
+    os.replace(tmp, folder / "learner.json")
+    return name
