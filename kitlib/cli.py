@@ -45,13 +45,26 @@ def build_parser() -> argparse.ArgumentParser:
     wm = sub.add_parser("watermark", help="tell whether a file's customer ids carry the kit's watermark")
     wm.add_argument("file", type=Path)
     wm.add_argument("--column", default="customer_id")
+    cert = sub.add_parser("certificate", help="issue or verify a training certificate")
+    cert_sub = cert.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ci = cert_sub.add_parser("issue", help="issue a certificate and write its HTML page (exit 1: not complete)")
+    ci.add_argument("--learner", required=True)
+    scope = ci.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--module", help="a module id, e.g. 00")
+    scope.add_argument("--course", action="store_true", help="every available module")
+    ci.add_argument("--out", type=Path, help="HTML file (default: the kit's data folder)")
+    ci.add_argument("--store", help="progress store URL (default: KIT_PROGRESS_URL, else the user's SQLite file)")
+    cv = cert_sub.add_parser("verify", help="check a code (exit 0 valid, 1 invalid, 2 error)")
+    cv.add_argument("code")
+    cv.add_argument("--file", type=Path, help="also check this certificate HTML file")
+    cv.add_argument("--store", help="progress store URL (default: KIT_PROGRESS_URL, else the user's SQLite file)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"dataset": _dataset, "watermark": _watermark}[args.command](args)
+        return {"dataset": _dataset, "watermark": _watermark, "certificate": _certificate}[args.command](args)
     except KeyboardInterrupt:
         print("kit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -105,6 +118,90 @@ def _watermark(args) -> int:
     print(f"{path}: {report.passed} of {report.checked} ids carry the watermark "
           f"({report.share:.1%}; {report.malformed} malformed) -> {report.verdict}")
     return 0 if report.verdict == "kit" else 1
+
+
+def _certificate(args) -> int:
+    return {"issue": _certificate_issue, "verify": _certificate_verify}[args.action](args)
+
+
+def _open_store(args):
+    """The existing progress store at --store (or the default); None after a one-line error."""
+    import sqlalchemy as sa
+
+    from .learn.store import ProgressStore, StoreError, default_url
+
+    url = args.store or default_url()
+    try:
+        parsed = sa.engine.make_url(url)
+        database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    except sa.exc.ArgumentError:
+        print(f"kit certificate {args.action}: error: not a database URL: {url!r}", file=sys.stderr)
+        return None
+    if database and database != ":memory:" and not database.startswith("file:") \
+            and not Path(database).expanduser().is_file():
+        print(f"kit certificate {args.action}: error: no progress store at {database}", file=sys.stderr)
+        return None
+    try:
+        return ProgressStore(url)
+    except (StoreError, OSError) as exc:
+        print(f"kit certificate {args.action}: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return None
+
+
+def _certificate_issue(args) -> int:
+    from .learn import certificate
+    from .learn.paths import data_dir
+    from .learn.store import StoreError
+
+    store = _open_store(args)
+    if store is None:
+        return 2
+    try:
+        cert = certificate.issue(store, args.learner, "course" if args.course else f"module:{args.module}")
+    except certificate.CertificateError as exc:
+        print(f"kit certificate issue: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"kit certificate issue: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    path = args.out or certificate.default_path(cert, data_dir() / "certificates")
+    try:
+        certificate.save_html(cert, path)
+    except OSError as exc:
+        print(f"kit certificate issue: error: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"{cert.code}  {path}")
+    return 0
+
+
+def _certificate_verify(args) -> int:
+    from .learn import certificate
+
+    html = None
+    if args.file is not None:
+        try:
+            html = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"kit certificate verify: error: {args.file}: {getattr(exc, 'strerror', None) or exc}",
+                  file=sys.stderr)
+            return 2
+    store = _open_store(args)
+    if store is None:
+        return 2
+    try:
+        result = certificate.verify(store, args.code, html)
+    finally:
+        store.close()
+    if not result.ok:
+        print(f"INVALID {result.code or args.code.strip()}: {result.reason}")
+        return 1
+    p = result.payload
+    overall = "—" if p["overall_score"] is None else f"{p['overall_score']:.0%}"
+    print(f"VALID {result.code}: {p['learner']}, {p['scope']}, overall {overall}, "
+          f"issued {certificate.local_date(p['issued_at'])} (Asia/Shanghai)")
+    return 0
 
 
 if __name__ == "__main__":
