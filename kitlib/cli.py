@@ -58,13 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("code")
     cv.add_argument("--file", type=Path, help="also check this certificate HTML file")
     cv.add_argument("--store", help="progress store URL (default: KIT_PROGRESS_URL, else the user's SQLite file)")
+    prog = sub.add_parser("progress", help="hand in progress as a file, merge files, show where progress is kept")
+    prog_sub = prog.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    pe = prog_sub.add_parser("export", help="write the store's progress to a JSON Lines file (.gz: compressed)")
+    pe.add_argument("--out", type=Path, required=True)
+    pe.add_argument("--learner", help="only this learner (default: everyone in the store)")
+    pe.add_argument("--store", help="progress store URL (default: KIT_PROGRESS_URL, else the user's SQLite file)")
+    pi = prog_sub.add_parser("import", help="merge learners' files into the store (exit 2: a file was refused)")
+    pi.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    pi.add_argument("--store", help="progress store URL (default: KIT_PROGRESS_URL, else the user's SQLite file)")
+    prog_sub.add_parser("where", help="print the progress store URL in use (password hidden)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"dataset": _dataset, "watermark": _watermark, "certificate": _certificate}[args.command](args)
+        return {"dataset": _dataset, "watermark": _watermark, "certificate": _certificate,
+                "progress": _progress}[args.command](args)
     except KeyboardInterrupt:
         print("kit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -201,6 +212,81 @@ def _certificate_verify(args) -> int:
     overall = "—" if p["overall_score"] is None else f"{p['overall_score']:.0%}"
     print(f"VALID {result.code}: {p['learner']}, {p['scope']}, overall {overall}, "
           f"issued {certificate.local_date(p['issued_at'])} (Asia/Shanghai)")
+    return 0
+
+
+def _progress(args) -> int:
+    return {"export": _progress_export, "import": _progress_import, "where": _progress_where}[args.action](args)
+
+
+def _progress_store(args, must_exist: bool):
+    """The progress store at --store (or the default); None after a one-line error."""
+    import sqlalchemy as sa
+
+    from .learn.store import ProgressStore, StoreError, default_url
+
+    url = getattr(args, "store", None) or default_url()
+    try:
+        parsed = sa.engine.make_url(url)
+        database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    except (sa.exc.ArgumentError, ValueError):
+        database = None   # ProgressStore says what is wrong with it
+    if must_exist and database and database != ":memory:" and not Path(database).expanduser().is_file():
+        print(f"kit progress {args.action}: error: no progress store at {database}", file=sys.stderr)
+        return None
+    try:
+        return ProgressStore(url)
+    except StoreError as exc:
+        print(f"kit progress {args.action}: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return None
+
+
+def _progress_export(args) -> int:
+    from .learn.store import StoreError
+    from .learn.transfer import TransferError, export_progress
+
+    store = _progress_store(args, must_exist=True)
+    if store is None:
+        return 2
+    try:
+        report = export_progress(store, args.out, learner=args.learner)
+    except (TransferError, StoreError) as exc:
+        print(f"kit progress export: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    counts = report.by_table
+    print(f"wrote {report.rows} rows to {report.path} ({counts['attempts']} answers, "
+          f"{counts['completions']} completions, {counts['certificates']} certificates)")
+    return 0
+
+
+def _progress_import(args) -> int:
+    from .learn.store import StoreError
+    from .learn.transfer import TransferError, import_progress
+
+    store = _progress_store(args, must_exist=False)
+    if store is None:
+        return 2
+    refused = 0
+    try:
+        for path in args.files:
+            try:
+                report = import_progress(store, path)
+            except (TransferError, StoreError) as exc:
+                print(f"kit progress import: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+                refused += 1
+                continue
+            print(f"{path}: added {report.added}, skipped {report.skipped_duplicates} already in the store")
+    finally:
+        store.close()
+    return 2 if refused else 0
+
+
+def _progress_where(args) -> int:
+    from .learn.store import default_url, hide_password
+
+    print(hide_password(default_url()))
     return 0
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -87,6 +88,17 @@ class StoreError(Exception):
     """A progress-store problem, phrased for the person at the keyboard."""
 
 
+_SCHEMA_LOCK = 0x6B6974   # PostgreSQL advisory lock taken while creating the tables ("kit")
+
+
+def hide_password(url: str) -> str:
+    """The URL text with any password replaced by ***, even when the URL does not parse."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except (sa.exc.ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
 def now() -> str:
     """UTC timestamp as ISO 8601 text with a Z; sorts as it reads, portable across databases."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -138,19 +150,30 @@ class ProgressStore:
         self._busy_ms = int(busy_timeout * 1000)
         try:
             parsed = sa.engine.make_url(self.url)
-        except sa.exc.ArgumentError:
-            raise StoreError(f"{ENV_URL}: not a database URL: {self.url!r}") from None
+        except (sa.exc.ArgumentError, ValueError):
+            raise StoreError(f"{ENV_URL}: not a database URL: {hide_password(self.url)!r}") from None
         self.dialect = parsed.get_backend_name()
-        if self.dialect == "sqlite":
-            database = parsed.database or ""
-            if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.engine = sa.create_engine(self.url, connect_args={"timeout": busy_timeout})
-            self._prepare_sqlite()
-        else:
-            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
         try:
-            metadata.create_all(self.engine, checkfirst=True)
+            if self.dialect == "sqlite":
+                database = parsed.database or ""
+                if database and database != ":memory:" and not database.startswith("file:"):
+                    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                self.engine = sa.create_engine(self.url, connect_args={"timeout": busy_timeout})
+                self._prepare_sqlite()
+            else:
+                self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        except (sa.exc.ArgumentError, ImportError) as exc:   # unknown database kind, driver missing
+            hint = "; for PostgreSQL write postgresql+psycopg://..." if self.dialect == "postgresql" else ""
+            raise StoreError(f"{ENV_URL}: cannot use {self.safe_url}: "
+                             f"{str(exc).strip().splitlines()[0]}{hint}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the progress store {self.safe_url}: "
+                             f"{exc.strerror or exc}") from None
+        try:
+            with self._write() as conn:
+                if self.dialect == "postgresql":   # learners opening a fresh store at once
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+                metadata.create_all(conn, checkfirst=True)
         except OperationalError as exc:
             raise StoreError(f"cannot open the progress store at {self.safe_url}: "
                              f"{str(exc.orig).strip().splitlines()[0]}") from None
@@ -162,7 +185,7 @@ class ProgressStore:
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, for messages."""
-        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        return hide_password(self.url)
 
     def _prepare_sqlite(self) -> None:
         busy_ms = self._busy_ms
@@ -316,7 +339,9 @@ def _insert_ignore(conn, table: sa.Table, values: dict, key: str | None = None) 
             return 0
         conn.execute(table.insert().values(**values))
         return 1
-    result = conn.execute(insert(table).values(**values).on_conflict_do_nothing())
+    # psycopg reports no rowcount for INSERT unless asked to keep it (SQLAlchemy >= 2.0.28)
+    result = conn.execute(insert(table).values(**values).on_conflict_do_nothing()
+                          .execution_options(preserve_rowcount=True))
     return max(result.rowcount, 0)
 
 
