@@ -68,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     pi.add_argument("files", nargs="+", type=Path, metavar="FILE")
     pi.add_argument("--store", help="progress store URL (default: KIT_PROGRESS_URL, else the user's SQLite file)")
     prog_sub.add_parser("where", help="print the progress store URL in use (password hidden)")
+    bank = sub.add_parser("bank", help="author question banks: check a bank file, seal its plain answers")
+    bank_sub = bank.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    bank_sub.add_parser("check", help="load a bank file and report problems (exit 2: not usable)") \
+        .add_argument("files", nargs="+", type=Path, metavar="FILE")
+    bank_sub.add_parser("seal", help="seal every plain answer in place, so learners do not read them") \
+        .add_argument("files", nargs="+", type=Path, metavar="FILE")
+    who = sub.add_parser("learner", help="the name answers and certificates are recorded under")
+    who_sub = who.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    who_sub.add_parser("show", help="print the current learner name and where it comes from")
+    who_sub.add_parser("set", help="save the learner name (KIT_LEARNER still wins)").add_argument("name")
     return parser
 
 
@@ -75,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"dataset": _dataset, "watermark": _watermark, "certificate": _certificate,
-                "progress": _progress}[args.command](args)
+                "progress": _progress, "bank": _bank, "learner": _learner}[args.command](args)
     except KeyboardInterrupt:
         print("kit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -287,6 +297,44 @@ def _progress_where(args) -> int:
     from .learn.store import default_url, hide_password
 
     print(hide_password(default_url()))
+    return 0
+
+
+def _bank(args) -> int:
+    from .learn.bank import BankError, read_bank, seal_file
+
+    status = 0
+    for path in args.files:
+        try:
+            if args.action == "seal":
+                print(f"{path}: sealed {seal_file(path)} answer(s)")
+            else:
+                bank = read_bank(path)
+                kinds = ", ".join(sorted({q.kind for q in bank}))
+                print(f"{path}: module {bank.module}, {len(bank)} question(s) ({kinds}), answers sealed, both languages")
+        except (BankError, OSError) as exc:
+            print(f"kit bank {args.action}: error: {exc}", file=sys.stderr)
+            status = 2
+    return status
+
+
+def _learner(args) -> int:
+    import os
+
+    from .learn.learner import ENV, current, set_learner
+
+    if args.action == "set":
+        try:
+            name = set_learner(args.name)
+        except (ValueError, OSError) as exc:
+            print(f"kit learner set: error: {exc}", file=sys.stderr)
+            return 2
+        print(f"saved: {name}")
+        if os.environ.get(ENV, "").strip():
+            print(f"note: {ENV} is set and wins over the saved name", file=sys.stderr)
+        return 0
+    source = ENV if os.environ.get(ENV, "").strip() else "saved name or system user"
+    print(f"{current()}  ({source})")
     return 0
 
 

@@ -105,14 +105,14 @@ def now() -> str:
 
 
 def default_url() -> str:
-    """``KIT_PROGRESS_URL`` if set, else an SQLite file in the user's data directory."""
+    """``KIT_PROGRESS_URL`` if set, else an SQLite file in the kit's data folder (``KIT_DATA_DIR``
+    or the platform's user data directory)."""
     url = os.environ.get(ENV_URL, "").strip()
     if url:
         return url
-    from platformdirs import user_data_dir
+    from .paths import data_dir
 
-    folder = Path(user_data_dir("kit", "kitlib"))
-    return f"sqlite:///{folder / 'progress.sqlite'}"
+    return f"sqlite:///{data_dir() / 'progress.sqlite'}"
 
 
 def canonical(value: Any) -> str:
