@@ -191,6 +191,7 @@ def fake_user_dir(monkeypatch, tmp_path):
         return str(tmp_path / "userdata" / appname)
 
     monkeypatch.setattr(platformdirs, "user_data_dir", user_data_dir)
+    monkeypatch.delenv("KIT_DATA_DIR", raising=False)   # the test run's own folder (conftest) aside
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     return tmp_path / "userdata" / "kit", calls
@@ -205,6 +206,12 @@ def test_kit_progress_url_wins_over_the_user_data_dir(monkeypatch, fake_user_dir
     store.close()
     assert (tmp_path / "workshop.sqlite").is_file()
     assert not fake_user_dir[0].exists() and fake_user_dir[1] == []
+
+
+def test_kit_data_dir_moves_the_default_store(monkeypatch, tmp_path):
+    monkeypatch.delenv("KIT_PROGRESS_URL", raising=False)
+    monkeypatch.setenv("KIT_DATA_DIR", str(tmp_path / "kit"))
+    assert default_url() == f"sqlite:///{tmp_path / 'kit' / 'progress.sqlite'}"
 
 
 @pytest.mark.parametrize("env", [None, "", "   "], ids=["unset", "empty", "blank"])

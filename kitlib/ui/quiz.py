@@ -2,7 +2,8 @@
 
 Only standard widgets (RadioButtons, Checkbox, Text, Select, Dropdown, Button, HTML), so the quiz
 works the same in JupyterLab, Notebook 7 and Voilà, and every control is reachable with Tab and
-works with the arrow keys, Space and Enter.  The checking is done by ``kitlib.learn.bank``; this
+works with Space and Enter (and the arrow keys in Voilà: JupyterLab's notebook keeps those for its own
+shortcuts).  ``tests/browser`` proves both, keyboard only, in Chromium.  The checking is done by ``kitlib.learn.bank``; this
 module only presents it and writes each attempt to the progress store.
 """
 from __future__ import annotations
