@@ -25,12 +25,14 @@ from .paths import data_dir
 from .store import ProgressStore, StoreError
 
 
-def module_score(attempts: pd.DataFrame, bank: Bank) -> float:
-    """Mean first-attempt score over the bank's questions; an unanswered question counts 0."""
+def module_score(attempts: pd.DataFrame, bank: Bank, exercises: tuple[str, ...] = ()) -> float:
+    """Mean first-attempt score over the bank's questions and the module's graded exercises;
+    anything unanswered counts 0."""
+    items = [q.id for q in bank] + list(exercises)
     if attempts.empty:
         return 0.0
     first = attempts.sort_values(["item", "attempt"]).drop_duplicates("item").set_index("item")["score"]
-    return round(sum(float(first.get(q.id, 0.0)) for q in bank) / len(bank), 4)
+    return round(sum(float(first.get(item, 0.0)) for item in items) / len(items), 4)
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ class Module:
         if self.bank is None:
             return None
         if self.store is not None:
-            return module_score(self.store.attempts(self.learner, self.info.id), self.bank)
+            return module_score(self.store.attempts(self.learner, self.info.id), self.bank, self.info.exercises)
         return self._quiz.summary()["score"] if self._quiz is not None else 0.0
 
     def unanswered(self) -> int:
@@ -133,7 +135,7 @@ class Module:
             answered = set(self.store.attempts(self.learner, self.info.id)["item"])
         else:
             answered = {q for q, s in (self._quiz.states.items() if self._quiz else []) if s.attempts}
-        return sum(q.id not in answered for q in self.bank)
+        return sum(item not in answered for item in [q.id for q in self.bank] + list(self.info.exercises))
 
     def complete(self, certificate: bool = True) -> Card:
         """Record the module as done (with its score and time) and write its certificate."""

@@ -16,6 +16,7 @@ class ModuleInfo:
     prerequisites: tuple[str, ...]
     seed_sections: tuple[str, ...]
     titles: dict
+    exercises: tuple[str, ...] = ()     # graded items besides the quiz (e.g. column-labelling)
 
     def title(self, lang: str = "zh-CN") -> str:
         return self.titles.get(lang) or self.titles["en"]
@@ -26,7 +27,8 @@ def catalogue() -> dict[str, ModuleInfo]:
     """Every module of the course, by id, in course order."""
     raw = json.loads(resources.files("kitlib.learn").joinpath("data/modules.json").read_text("utf-8"))
     return {m["id"]: ModuleInfo(m["id"], m["notebook"], bool(m["available"]), int(m["minutes"]),
-                                tuple(m["prerequisites"]), tuple(m["seed"]), dict(m["title"]))
+                                tuple(m["prerequisites"]), tuple(m["seed"]), dict(m["title"]),
+                                tuple(m.get("exercises", ())))
             for m in raw["modules"]}
 
 
