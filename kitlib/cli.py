@@ -31,6 +31,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _sample_size(text: str) -> int:
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--sample must be a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"--sample must be greater than 0, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kit", description="Customer-information training kit.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -78,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     who_sub = who.add_subparsers(dest="action", required=True, parser_class=_Parser)
     who_sub.add_parser("show", help="print the current learner name and where it comes from")
     who_sub.add_parser("set", help="save the learner name (KIT_LEARNER still wins)").add_argument("name")
+    scan = sub.add_parser("scan", help="inventory CSV/XLSX exports: kinds, tiers, Art. 28; HTML report "
+                                       "(exit 1: some files refused)")
+    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders (.csv .tsv .txt .xlsx)")
+    scan.add_argument("--report", type=Path, default=Path("scan_report.html"),
+                      help="HTML report to write (default: scan_report.html)")
+    scan.add_argument("--sample", type=_sample_size, default=2000, help="values sampled per column (default 2000)")
+    scan.add_argument("--policy", type=Path, help="tier policy TOML file (default: the kit's own)")
     return parser
 
 
@@ -85,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"dataset": _dataset, "watermark": _watermark, "certificate": _certificate,
-                "progress": _progress, "bank": _bank, "learner": _learner}[args.command](args)
+                "progress": _progress, "bank": _bank, "learner": _learner, "scan": _scan}[args.command](args)
     except KeyboardInterrupt:
         print("kit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -336,6 +353,41 @@ def _learner(args) -> int:
     source = ENV if os.environ.get(ENV, "").strip() else "saved name or system user"
     print(f"{current()}  ({source})")
     return 0
+
+
+def _scan(args) -> int:
+    from .classify.policy import PolicyError, load_policy
+    from .classify.report import scan_exports, tier_counts, write_report
+
+    try:
+        policy = load_policy(args.policy)
+    except PolicyError as exc:
+        print(f"kit scan: error: {exc}", file=sys.stderr)
+        return 2
+
+    def table_line(info, part):
+        counts = ", ".join(f"{tier} {n}" for tier, n in tier_counts(part).items() if n)
+        name = info["path"] + (f" [{info['sheet']}]" if info["sheet"] and len(info["sheets"]) > 1 else "")
+        print(f"{name}: {info['encoding']}, {info['rows']} rows, {info['columns']} columns; "
+              f"{counts or 'no columns'}; Art. 28: {int(part['art28'].sum())}", flush=True)
+
+    def problem_line(message):
+        print(f"kit scan: {message}", file=sys.stderr, flush=True)
+
+    result = scan_exports(args.paths, sample=args.sample, policy=policy, on_table=table_line, on_problem=problem_line)
+    if not result.files and len(result.missing) == result.refused:
+        print("kit scan: error: nothing to scan", file=sys.stderr)
+        return 2
+    totals = ", ".join(f"{tier} {n}" for tier, n in tier_counts(result.inventory).items())
+    read = len({info["path"] for info in result.files})
+    print(f"total: {read} file(s) read, {result.refused} refused; {len(result.inventory)} columns: {totals}")
+    try:
+        write_report(args.report, result)
+    except OSError as exc:
+        print(f"kit scan: error: {args.report}: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"report: {args.report}")
+    return 1 if result.refused else 0
 
 
 if __name__ == "__main__":
