@@ -37,6 +37,8 @@ CASES = [
     ("1711234567", []),
     ("1711234567890", []),
     ("合同HT2026-00003137的发票", []),
+    ("快递单号SF1234567890123", []),
+    ("服务热线400-888-8888,工作时间9:00-18:00", []),
     # --- landlines ------------------------------------------------------------------------------
     ("电话021-6543 2100", [(LAND, "021-6543 2100")]),
     ("(021)65432100", [(LAND, "(021)65432100")]),
@@ -107,6 +109,9 @@ CASES = [
     ("Mr. John Smith called", [("person_name", "John Smith")]),
     ("Customer Anastasia Lacombe asked for a refund", [("person_name", "Anastasia Lacombe")]),
     ("客户Anastasia Lacombe来电", [("person_name", "Anastasia Lacombe")]),
+    ("您好,我是张伟,手机号码是13912345678", [("person_name", "张伟"), (MOBILE, "13912345678")]),
+    ("车主王强驾驶苏E·A1234", [("person_name", "王强"), ("cn_plate", "苏E·A1234")]),
+    ("客户王先生于2026年3月1日办理会员", [("person_name", "王先生")]),      # 先生于 is no birth word
     ("客户来电称", []),
     ("客户信息是否保留", []),
     ("明天来电", []),
@@ -159,6 +164,8 @@ CASES = [
     ("女儿上小学二年级", [("minor", "女儿上小学二年级")]),
     ("my son is 9", [("minor", "my son is 9")]),
     ("a 10-year-old girl", [("minor", "a 10-year-old girl")]),
+    ("顾客刘女士反映,她的孩子今年5岁,对牛奶过敏,希望推荐无乳制品。",
+     [("person_name", "刘女士"), ("minor", "她的孩子今年5岁,对牛奶过敏")]),  # the allergy is told of the child
     ("孩子今年15岁", []),                                               # 14 and over: not a minor under Art. 28
     ("She is 35 years old.", []),
     ("儿童营养计划", []),                                               # a product name

@@ -1,7 +1,8 @@
-"""Find personal information in text: `scan_text(text) -> list[Finding]`.
+"""Find personal information in text: `scan_text(text) -> list[Finding]`, `scan_many(texts)`.
 
-Kinds (the generator's vocabulary, `kitlib.synth.catalogue.KINDS`) are listed in `KINDS`; the
-validators (`is_resident_id`, `is_uscc`, `luhn_ok` …) work on single values too.
+Kinds (the generator's vocabulary, `kitlib.synth.catalogue.KINDS`) are listed in `KINDS`.
+`kitlib.classify.validators` checks single values (`is_resident_id`, `is_uscc`, `luhn_ok` …);
+`registry()` lists the recognizers (one per kind, `recognizers.py`).
 
 Other modules of this package (inventory, files, policy, report) add their imports below.
 """

@@ -43,14 +43,16 @@ NOT_GIVEN_CHARS = set(
 NAME_FOLLOW = ("来电 来访 来店 到店 致电 打电话 反映 反馈 投诉 称 说 讲 表示 要求 请求 询问 咨询 申请 希望 想 需要 "
                "同意 拒绝 确认 提出 办理 预约 购买 下单 订购 收到 留言 是 为 的 在 于 已 曾 也 还 和 与 及 因 "
                "本人 先生 女士 小姐 老师 同学 今年 今天 昨天 有 患 对 信佛 信教 信奉 信仰 家 他 她 未 没 不 "
-               "被 把 给 向 从 到 去 做 签 通过 报 告知 现 刚 正 目前 最近 近期 之前 以前 一直 本月").split()
+               "被 把 给 向 从 到 去 做 签 通过 报 告知 现 刚 正 目前 最近 近期 之前 以前 一直 本月 驾驶 使用 签收 "
+               "填写 提交 拨打 发来 寄来 登录 注册 订阅 预订 入住 乘坐 前往 到达 离开 多次 再次 曾经").split()
 # The stronger set used where no role word stands before the name (start of a clause).
 NAME_FOLLOW_STRONG = ("来电 来访 来店 到店 致电 反映 反馈 投诉 称 表示 要求 询问 咨询 申请 希望 留言 先生 女士 "
                       "小姐 同学 老师 告知").split()
 # Role words that stand before a name.
 NAME_ROLES = ("客户 顾客 用户 会员 家长 联系人 收件人 收货人 寄件人 持卡人 申请人 投诉人 当事人 户主 业主 患者 "
               "监护人 经办人 负责人 法定代表人 法人代表 法人 员工 同事 姓名 名字 本人 父亲 母亲 爸爸 妈妈 丈夫 "
-              "妻子 儿子 女儿 孩子 学生 租户 房东 司机 骑手 配送员 快递员 客服 经理 主管 店长 病人 老人").split()
+              "妻子 儿子 女儿 孩子 学生 租户 房东 司机 骑手 配送员 快递员 客服 经理 主管 店长 病人 老人 车主 "
+              "我是 我叫 收款人 付款人 开户人 受益人 被保险人 投保人").split()
 # Bigrams that look like surname + given name but are ordinary words.  At the start of a clause
 # a candidate beginning with one is dropped (明天来电 …).
 NOT_NAMES = set(("明天 明早 明晚 明年 后天 当天 同事 平时 时常 经常 常常 全家 双方 上午 下午 晚上 早上 高兴 方便 "
@@ -63,7 +65,15 @@ NOT_NAMES = set(("明天 明早 明晚 明年 后天 当天 同事 平时 时常
 # After a role word (客户信息, 会员权益 …) only the whole candidate is checked, against these nouns.
 NOT_NAMES_AFTER_ROLE = set(("信息 信用 信誉 权益 权限 权利 余额 金额 全额 时间 方式 方法 关系 单位 管理 任务 文件 "
                             "明细 支付 支持 申请 包裹 包装 路线 车辆 司机 邮件 平台 项目 程序 成员 安装 安全 全部 "
-                            "高级 金卡 钱包 章程 常规 原因 原价 计划 资料 姓名 名字 本人 双方 某某").split())
+                            "高级 金卡 钱包 章程 常规 原因 原价 计划 资料 姓名 名字 本人 双方 某某 "
+                            "周一 周二 周三 周四 周五 周六 周日 周末 明天 明早 明晚 当天 全家 全天").split())
+
+# Times that start a whereabouts (上周六全天在…, 每天早上7点从…); the parts of the day count only
+# with an hour after them (下午3点).
+TIME_WORDS = tuple([f"周{d}" for d in "一二三四五六日天末"] + [f"星期{d}" for d in "一二三四五六日天"]
+                   + "每天 每周 每晚 每早 昨天 前天 今天 当天 昨晚 今早 今晚 当晚".split())
+PARTS_OF_DAY = tuple("早上 上午 中午 下午 晚上 凌晨 傍晚 夜里".split())
+BIRTH_WORDS = ("出生", "生日", "生于", "诞生")
 
 ENGLISH_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Mx", "Sir", "Madam")
 

@@ -10,14 +10,17 @@ Scores: a valid checksum ≈ 0.95-1.0; pattern + validator + context ≈ 0.8-0.9
 lower; a candidate that fails its checksum but sits next to strong context words is kept at
 0.4 (below the default threshold of 0.5, visible with a lower `min_score`).
 
-Speed: the text is read by a few cheap passes shared through the context — runs of digits
-(`ctx.numbers`), a lower-cased copy for English words (`ctx.low`) — and each recognizer runs its
-precise pattern only inside the regions that can hold its kind.
+Speed: the text is read by a few passes shared through the context, like Presidio's NLP
+artifacts — runs of digits (`ctx.numbers`), one pass over all Chinese keywords (`ctx.keywords`:
+fact words, name roles, time words …), a lower-cased copy for English words (`ctx.low`) — and
+each recognizer runs its precise pattern only where its kind can be; cheap tests (`has_upper`,
+'@' in text, 号 in text …) let it skip a text outright.  Every regex starts with literals or
+one character class: the engine then searches for it fast (mixing both in one alternation, or
+starting with a group or a look-behind, makes it test every position).
 """
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from functools import lru_cache
 from typing import NamedTuple
@@ -60,12 +63,30 @@ class ScanContext:
         self.norm = norm
         self.entities: list[Candidate] = []
         self._numbers: list[NumberRun] | None = None
+        self._keywords: list[tuple[int, int, str]] | None = None
         low = norm.lower()
         if len(low) != len(norm):  # a few non-ASCII capitals lower-case to two characters
             low = re.sub("[A-Z]+", lambda m: m.group().lower(), norm)
         self.low = low  # the normalised text in lower case, same length (for English words)
-        self.has_upper = low != norm  # cheap tests that let recognizers skip a text
-        self.has_letters = self.has_upper or low.upper() != low
+        self.has_upper = low != norm  # a cheap test that lets recognizers skip a text
+        self._has_letters: bool | None = None
+
+    @property
+    def has_letters(self) -> bool:
+        """Does the text hold any cased letter (English words, e-mail addresses)?"""
+        if self._has_letters is None:
+            self._has_letters = self.has_upper or self.low.upper() != self.low
+        return self._has_letters
+
+    @property
+    def keywords(self) -> list[tuple[int, int, str]]:
+        """(start, end, word) of every Chinese keyword some recognizer starts from: fact words,
+        words for children, time words, 岁 and 月, name roles (客户 …) and the verbs after names
+        (来电 …), birth words — one pass for them all (see `keyword_categories`)."""
+        if self._keywords is None:
+            regex = keyword_categories()[0]
+            self._keywords = [(m.start(), m.end(), m.group()) for m in regex.finditer(self.norm)]
+        return self._keywords
 
     @property
     def numbers(self) -> list[NumberRun]:
@@ -86,6 +107,32 @@ class ScanContext:
                 runs.append(new(NumberRun, (s, m.end(), len(chunk), plain)))
             self._numbers = runs
         return self._numbers
+
+
+@lru_cache(maxsize=1)
+def keyword_categories() -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
+    """The keyword regex (literal words only, which the engine searches fast) and, for each
+    word, its categories: a fact kind, "minor", "time", "part_of_day", "age", "month", "role",
+    "name_verb", "birth"."""
+    cats: dict[str, list[str]] = {}
+
+    def add(words, cat):
+        for w in words:
+            cats.setdefault(w, [])
+            if cat not in cats[w]:
+                cats[w].append(cat)
+
+    for kind, (zh, _) in FACT_WORDS.items():
+        add(zh.split("|"), kind)
+    add(_MINOR_ZH_WORDS, "minor")
+    add(lx.TIME_WORDS, "time")
+    add(lx.PARTS_OF_DAY, "part_of_day")
+    add(("岁",), "age")
+    add(("月",), "month")
+    add(lx.NAME_ROLES, "role")
+    add(lx.NAME_FOLLOW_STRONG, "name_verb")
+    add(lx.BIRTH_WORDS, "birth")
+    return re.compile(_words(list(cats))), {w: tuple(c) for w, c in cats.items()}
 
 
 def _spans(pattern: re.Pattern, ctx: ScanContext, run: NumberRun):
@@ -480,7 +527,9 @@ class BirthDateRecognizer(Recognizer):
         r"(?<![0-9])(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*[日号])?|(?:19|20)\d{6})(?![0-9])"
         r"|(?<![0-9A-Za-z])(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]{2,8}\.?,?\s+(?:19|20)\d{2}"
         r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})(?![0-9])")
-    context = re.compile("出生|生日|生于|诞生|dob|d\\.o\\.b|date of birth|born|birthday|birth date")
+    # Not 先生于 (Mr X on …), 发生于 (happened on …), 学生日 …
+    context = re.compile("出生|(?<![学先医发产])生日|(?<![先学医发产])生于|诞生|dob|d\\.o\\.b|date of birth|born|birthday|"
+                         "birth date")
 
     def analyze(self, ctx):
         out = []
@@ -510,14 +559,14 @@ def _name_patterns():
     bad = "".join(sorted(lx.NOT_GIVEN_CHARS))
     given = f"(?:(?![{bad}])[{CJK}])"
     follow = "(?:" + _words(lx.NAME_FOLLOW) + r"|[\s(,。.!?;:、0-9+\"“”'‘’]|$)"
-    strong = "(?:" + _words(lx.NAME_FOLLOW_STRONG) + ")"
-    roles = "(?:" + _words(lx.NAME_ROLES) + ")"
-    # After a role word (客户王芳), or at the start of a clause (or text) before a verb (。王芳来电).
-    # Separate patterns: each starts with literals or one class, which the engine searches fast.
-    role = re.compile(rf"{roles}(?:[:]\s*|叫|名叫)?(?P<name>{surname}{given}{{1,2}}?)(?={follow})")
-    bare = re.compile(rf"[\n,。!?;:][ ]*(?P<bare>{surname}{given}{{1,2}}?)(?={strong})")
-    first = re.compile(rf"[ ]*(?P<bare>{surname}{given}{{1,2}}?)(?={strong})")
-    return role, bare, first
+    # After a role word (客户王芳): the name from the end of the role word on.
+    after_role = re.compile(rf"(?:[:]\s*|叫|名叫)?(?P<name>{surname}{given}{{1,2}}?)(?={follow})")
+    # Before a verb (王芳来电), at the start of a clause or of the text: the name ending at the verb.
+    before_verb = re.compile(rf"(?:^|(?<=[\n,。!?;:]))[ ]*(?P<name>{surname}{given}{{1,2}})$")
+    return after_role, before_verb
+
+
+_TITLES = frozenset(("先生", "女士", "小姐", "太太", "老师", "师傅", "阿姨"))
 
 
 @lru_cache(maxsize=1)
@@ -535,22 +584,31 @@ class ChineseNameRecognizer(Recognizer):
     kinds = ("person_name",)
 
     def analyze(self, ctx):
-        role_re, bare_re, first_re = _name_patterns()
+        after_role_re, before_verb_re = _name_patterns()
         common = lx.given_name_chars()
         compound = lx.chinese_surnames()[1]
         not_names, after_role = lx.NOT_NAMES, lx.NOT_NAMES_AFTER_ROLE
         follow_word, follow_first = _follow_words()
+        categories = keyword_categories()[1]
         norm = ctx.norm
         size = len(norm)
         out = []
-        first = first_re.match(norm)
-        matches = itertools.chain(role_re.finditer(norm), (first,) if first else (), bare_re.finditer(norm))
         seen = set()
-        for m in matches:
-            role = m.lastgroup == "name"  # else "bare": at the start of a clause
-            name = m.group(m.lastgroup)
+        for ks, ke, word in ctx.keywords:
+            cats = categories[word]
+            if "role" in cats:
+                m = after_role_re.match(norm, ke)
+                role = True
+            elif "name_verb" in cats and ks:
+                m = before_verb_re.search(norm, ks - 6 if ks > 6 else 0, ks)
+                role = False
+            else:
+                continue
+            if m is None:
+                continue
+            name = m.group("name")
             base = 0.85 if role else 0.75
-            s = m.start(m.lastgroup)
+            s = m.start("name")
             if s in seen:
                 continue
             e = s + len(name)
@@ -566,7 +624,9 @@ class ChineseNameRecognizer(Recognizer):
                         name = name[:-k]
                         break
             given = name[2:] if len(name) > 2 and name[:2] in compound else name[1:]
-            misses = (given[0] not in common) + (len(given) > 1 and given[1] not in common)
+            if given in _TITLES:  # 王先生, 刘女士: a surname and a title
+                given = ""
+            misses = bool(given) and (given[0] not in common) + (len(given) > 1 and given[1] not in common)
             if misses and not role:
                 continue
             score = base if not misses else (0.75 if len(given) == 2 and misses == 1 else 0.65)
@@ -647,6 +707,9 @@ def _division_index() -> tuple[frozenset, dict]:
     return frozenset(names), {k: tuple(sorted(x, reverse=True)) for k, x in by_prefix.items()}
 
 
+_STREET_CHARS = tuple(sorted({w[0] for w in _STREET_SUFFIX.split("|")}))
+
+
 class AddressRecognizer(Recognizer):
     """地址: province/city/district (names from python-stdnum's division table), town, a road
     (路/街/大道 …) and a number (号/弄), then building, unit and room (幢/栋/单元/室).  Without a
@@ -663,7 +726,7 @@ class AddressRecognizer(Recognizer):
     def analyze(self, ctx):
         norm = ctx.norm
         out = []
-        if "号" not in norm and "弄" not in norm:
+        if ("号" not in norm and "弄" not in norm) or not any(c in norm for c in _STREET_CHARS):
             return out
         names, by_prefix = _division_index()
         last_end = -1
@@ -788,11 +851,11 @@ _PART_OF_DAY = r"(?:早上|上午|中午|下午|晚上|凌晨|傍晚|夜里)"
 _TRACK_REST = re.compile(
     rf"(?:[{CJK}\d]{{0,8}}?(?:{_PART_OF_DAY}|全天|整天|\d{{1,2}}[点时](?:半|\d{{1,2}}分)?))?"
     rf"[{CJK}]{{0,2}}?(?:在|从|去|到|前往|离开)(?!线|意|乎|于|此|这|那)[{CJK}]{{2,}}")
-_TIME_WORD = re.compile(r"周[一二三四五六日天末]|星期[一二三四五六日天]|每[天周晚早]|[昨前今当][天早晚]|"
-                        r"[早上中下晚凌傍夜][上午晨晚里]\d{1,2}[点时]")
-_DATE_AT = re.compile(r"月\d{1,2}[日号]")
+_DAY_AFTER = re.compile(r"\d{1,2}[日号]")
+_HOUR_AFTER = re.compile(r"\d{1,2}[点时]")
+_FACT_KIND_SET = frozenset(("health", "religion", "biometric", "location_track", "financial"))
 
-_CLAUSE_END = re.compile(r"[。!?\n,:;]|\.(?=\s|$)")
+_CLAUSE_END = re.compile(r"[。!?\r\n,:;]|\.(?=\s|$)")
 _LEAD = re.compile(
     r"[ \t)\]】》」\"”']*(?:(?:该|此|这位)?(?:客户|顾客|用户|会员|消费者|家长|患者|本人|业主|Customer|customer|Client|client)的?[ ]*)?"
     r"(?:(?:来电|来信|留言|致电)?(?:称|说|表示|反映|提到|自述|透露|告知|说明|反馈)[ ]*)?"
@@ -800,31 +863,25 @@ _LEAD = re.compile(
 _LEAD_FIRST = frozenset(" \t)]】》」\"”'该此这客顾用会消家患本业Cc来留致称说表反提自透告在")
 _ACTION = ("更换|换|停止|取消|删除|注销|退款|退货|退|修改|更改|变更|提供|重开|开具|补开|延期|延迟|暂停|恢复|处理|赔偿|补偿|"
            "退订|告知|如何|怎么|怎样|是否|能否|可否|为什么|为何|查询|核实|撤回|撤销|解除|冻结|安排|发送|寄|回电|联系|转|办理|"
-           "分期|减免|免除|投诉|删|改")
+           "分期|减免|免除|投诉|删|改|推荐|帮忙|帮|协助|核对|确认")
 # A clause that starts a request or a new topic ends a fact.
 _REQUEST = re.compile(
     rf"[ ]*(?:(?:并|并且|现|故|因此|所以|特此|于是|遂|另外|此外|同时|另)"
     rf"|(?:要求|申请|请求|恳请|请|希望|麻烦|询问|问|想|需|需要|打算|准备)?(?:贵司|我司|公司|你们|尽快|立即|马上)?(?:{_ACTION}))"
     r"|[ ]*(?i:(?:and\s+)?(?:please|pls|kindly|asks?\s+(?:us\s+)?to|wants?\s+(?:us\s+)?to|would like|requests?|requesting|"
     r"needs? us to|could you|can you|also|in addition))\b")
-_CLAUSE_CHARS = ",。\n:;!?"
 
 
 @lru_cache(maxsize=1)
-def _fact_triggers() -> tuple[re.Pattern, dict, re.Pattern, dict]:
-    """(Chinese word regex, word -> kind, English regex on lower-case text, kind -> its regex)."""
-    zh_kind, en_all, en_kind = {}, [], {}
-    for kind, (zh, en) in FACT_WORDS.items():
-        for w in zh.split("|"):
-            zh_kind.setdefault(w, kind)
+def _fact_triggers() -> tuple[re.Pattern, dict]:
+    """(English regex on lower-case text, kind -> its regex); the Chinese words are keywords."""
+    en_all, en_kind = [], {}
+    for kind, (_, en) in FACT_WORDS.items():
         en_all.append(en)
         en_kind[kind] = re.compile(f"(?:{en})$")
     en_all.append(_MINOR_EN_WORDS)
     en_kind["minor"] = re.compile(f"(?:{_MINOR_EN_WORDS})$")
-    for w in _MINOR_ZH_WORDS:
-        zh_kind[w] = "minor"
-    # Literal words only: a regex whose branches all start with a literal is searched fast.
-    return re.compile(_words(list(zh_kind))), zh_kind, re.compile(_by_first_char("|".join(en_all))), en_kind
+    return re.compile(_by_first_char("|".join(en_all))), en_kind
 
 
 def _by_first_char(pattern: str) -> str:
@@ -858,58 +915,55 @@ class FactRecognizer(Recognizer):
     def triggers(self, ctx: ScanContext) -> list[tuple[int, int, str, float]]:
         """(start, end, kind, score) of every trigger, sorted."""
         norm = ctx.norm
-        zh_re, zh_kind, en_re, en_kind = _fact_triggers()
+        en_re, en_kind = _fact_triggers()
+        categories = keyword_categories()[1]
         neg_before, neg_after = _FACT_NEGATIVE, _FACT_NEGATIVE_AFTER
         kept = []
-        # One pass finds the Chinese fact words, the words for young children, 岁 (ages), 月 (dates)
-        # and the time words of whereabouts; each is then checked where it stands.
-        for m in zh_re.finditer(norm):
-            w = m.group()
-            s = m.start()
-            e = s + len(w)
-            kind = zh_kind.get(w)
-            if kind == "minor":  # 小学, 幼儿园 …
-                if w == "小学":
-                    after = _PRIMARY_AFTER.match(norm, e)
-                    if after:
-                        e = after.end()
-                    elif s and norm[s - 1] in "上读":
-                        s -= 2 if norm.startswith("在读", s - 2) else 1
-                    else:
+        # The shared keyword pass found the Chinese fact words, the words for young children, 岁
+        # (ages), 月 (dates) and time words; each is checked where it stands.
+        for s, e, w in ctx.keywords:
+            for cat in categories[w]:
+                if cat in _FACT_KIND_SET:
+                    if cat in neg_before and neg_before[cat].search(norm, s - 10 if s > 10 else 0, s):
                         continue
-                kept.append((s, e, "minor", 0.85))
-            elif kind is not None:
-                if kind in neg_before and neg_before[kind].search(norm, s - 10 if s > 10 else 0, s):
-                    continue
-                if kind in neg_after and neg_after[kind].match(norm, e):
-                    continue
-                kept.append((s, e, kind, 0.85))
-        # Ages: from each 岁.
-        p = norm.find("岁")
-        while p >= 0:
-            hit = self._age(norm, p)
-            if hit:
-                kept.append(hit)
-            p = norm.find("岁", p + 1)
-        # Whereabouts: a time word or a date (3月5日), then a place.
-        for m in _TIME_WORD.finditer(norm):
-            rest = _TRACK_REST.match(norm, m.end())
-            if rest:
-                s = m.start()
-                if s and norm[s - 1] == "上" and norm[s] in "周星":
-                    s -= 1
-                kept.append((s, rest.end(), "location_track", 0.7))
-        p = norm.find("月")
-        while p >= 0:
-            s = p
-            while s > p - 2 and s > 0 and "0" <= norm[s - 1] <= "9":
-                s -= 1
-            if s < p:
-                m = _DATE_AT.match(norm, p)
-                rest = _TRACK_REST.match(norm, m.end()) if m else None
-                if rest:
-                    kept.append((s, rest.end(), "location_track", 0.7))
-            p = norm.find("月", p + 1)
+                    if cat in neg_after and neg_after[cat].match(norm, e):
+                        continue
+                    kept.append((s, e, cat, 0.85))
+                elif cat == "minor":  # 小学, 幼儿园 …
+                    a, b = s, e
+                    if w == "小学":
+                        after = _PRIMARY_AFTER.match(norm, e)
+                        if after:
+                            b = after.end()
+                        elif s and norm[s - 1] in "上读":
+                            a = s - (2 if norm.startswith("在读", s - 2) else 1)
+                        else:
+                            continue
+                    kept.append((a, b, "minor", 0.85))
+                elif cat == "age":
+                    hit = self._age(norm, s)
+                    if hit:
+                        kept.append(hit)
+                elif cat in ("time", "part_of_day", "month"):
+                    # Whereabouts: a time (上周六, 下午3点) or a date (3月5日), then a place.
+                    a, b = s, e
+                    if cat == "month":
+                        while a > s - 2 and a > 0 and "0" <= norm[a - 1] <= "9":
+                            a -= 1
+                        day = _DAY_AFTER.match(norm, e) if a < s else None
+                        if day is None:
+                            continue
+                        b = day.end()
+                    elif cat == "part_of_day":
+                        hour = _HOUR_AFTER.match(norm, e)
+                        if hour is None:
+                            continue
+                        b = hour.end()
+                    elif a and norm[a - 1] == "上" and w[0] in "周星":
+                        a -= 1
+                    rest = _TRACK_REST.match(norm, b)
+                    if rest:
+                        kept.append((a, rest.end(), "location_track", 0.7))
         # English words.
         if ctx.has_letters:
             low = ctx.low
@@ -1015,7 +1069,7 @@ class FactRecognizer(Recognizer):
                     if next_ent < nxt or _REQUEST.match(norm, end + 1):
                         break
                     end = nxt
-            while end > start and norm[end - 1] in " \t,、:;":
+            while end > start and norm[end - 1] in " \t\r,、:;":
                 end -= 1
             if end <= start:
                 continue
@@ -1024,19 +1078,12 @@ class FactRecognizer(Recognizer):
         return out
 
 
-_ASCII_LETTER = re.compile("[A-Za-z]")
-
-
-def _has_ascii_letters(text: str) -> bool:
-    return _ASCII_LETTER.search(text) is not None
-
-
 def _clause_start(norm: str, pos: int) -> int:
     """Just after the last clause delimiter before pos (at most 200 characters back)."""
     lo = pos - 200 if pos > 200 else 0
     rf = norm.rfind
     best = max(rf(",", lo, pos), rf("。", lo, pos), rf("\n", lo, pos), rf(":", lo, pos), rf(";", lo, pos),
-               rf("!", lo, pos), rf("?", lo, pos))
+               rf("!", lo, pos), rf("?", lo, pos), rf("\r", lo, pos))
     k = rf(". ", best + 1 if best >= 0 else lo, pos)
     if k > best:
         best = k + 1

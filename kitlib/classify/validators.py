@@ -18,7 +18,7 @@ from importlib import resources
 __all__ = [
     "normalize", "digits_only", "is_resident_id", "resident_id_birth_date", "is_uscc", "luhn_ok",
     "is_bank_card", "check_resident_id", "check_uscc", "check_plate", "is_cn_mobile", "mobile_national", "is_cn_landline", "is_cn_passport", "is_plate",
-    "is_ip", "is_email", "is_date", "parse_birth_date", "region_codes", "division_names",
+    "is_ip", "is_email", "is_date", "parse_date", "parse_birth_date", "region_codes", "division_names",
     "MOBILE_SEGMENTS", "PLATE_PROVINCES",
 ]
 
@@ -111,8 +111,12 @@ _THIS_YEAR = _dt.date.today().year
 _MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def is_date(year: int, month: int, day: int, lo: int = 1900, hi: int | None = None) -> bool:
-    """A real calendar day with lo <= year <= hi (hi: this year)."""
+def is_date(year: int | str, month: int | None = None, day: int | None = None, lo: int = 1900,
+            hi: int | None = None) -> bool:
+    """A real calendar day with lo <= year <= hi (hi: this year).  Given one string instead
+    ('1990-03-07', '1990年3月7日' …), whether it is such a day in one of parse_date's forms."""
+    if isinstance(year, str):
+        return parse_date(year, lo, _THIS_YEAR + 100 if hi is None else hi) is not None
     if not lo <= year <= (_THIS_YEAR if hi is None else hi) or not 1 <= month <= 12:
         return False
     if not 1 <= day <= _MONTH_DAYS[month]:
@@ -134,13 +138,18 @@ _EN_DATE = [
 
 def parse_birth_date(value: str) -> _dt.date | None:
     """The date in '1990-03-07', '1990/3/7', '1990.03.07', '1990年3月7日', '19900307',
-    '7 March 1990' or 'March 7, 1990', if it is a real day from 1900 to today; else None."""
+    '7 March 1990' or 'March 7, 1990', if it is a real day from 1900 to this year; else None."""
+    return parse_date(value)
+
+
+def parse_date(value: str, lo: int = 1900, hi: int | None = None) -> _dt.date | None:
+    """parse_birth_date with other bounds on the year (hi: this year)."""
     s = _n(value)
     for form in _DATE_FORMS:
         m = form.match(s)
         if m:
             y, mo, d = (int(g) for g in m.groups())
-            return _dt.date(y, mo, d) if is_date(y, mo, d) else None
+            return _dt.date(y, mo, d) if is_date(y, mo, d, lo, hi) else None
     for i, form in enumerate(_EN_DATE):
         m = form.match(s)
         if m:
@@ -149,7 +158,7 @@ def parse_birth_date(value: str) -> _dt.date | None:
             mo = _MONTHS.get(month[:3].lower())
             if mo and (len(month) == 3 or month.lower().startswith(month[:3].lower())):
                 d, yy = int(day), int(y)
-                return _dt.date(yy, mo, d) if is_date(yy, mo, d) else None
+                return _dt.date(yy, mo, d) if is_date(yy, mo, d, lo, hi) else None
     return None
 
 
