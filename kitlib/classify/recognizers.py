@@ -193,8 +193,9 @@ class Recognizer:
     kinds: tuple[str, ...] = ()
     stage = "entity"
 
-    def analyze(self, ctx: ScanContext) -> list[Candidate]:  # pragma: no cover - interface
-        raise NotImplementedError
+    def analyze(self, ctx: ScanContext) -> list[Candidate]:
+        """Every subclass finds its candidates here; the base finds none."""
+        return []
 
 
 # --- shared context words ----------------------------------------------------------------------------

@@ -10,8 +10,6 @@ ever written to it.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,6 +20,7 @@ import pandas as pd
 from .files import ExportError, find_exports, iter_tables
 from .inventory import INVENTORY_COLUMNS, inventory
 from .policy import TIER_ORDER, Policy, load_policy
+from ..atomic import write_text_atomic
 
 __all__ = ["ScanResult", "scan_exports", "render_report", "write_report", "tier_counts"]
 
@@ -115,15 +114,4 @@ def render_report(result: ScanResult, *, generated_at: dt.datetime | None = None
 
 def write_report(path, result: ScanResult, **kwargs) -> Path:
     """Write the report to `path` atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    html = render_report(result, **kwargs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, render_report(result, **kwargs))

@@ -24,8 +24,6 @@ import base64
 import hashlib
 import json
 import math
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import LANGS, pick, t
+from ..atomic import write_text_atomic
 
 KINDS = ("single", "multiple", "numeric", "ordering", "matching")
 SEAL_PREFIX = "sealed:v1:"
@@ -402,9 +401,5 @@ def seal_file(path: Path | str) -> int:
             raw["answer"] = seal(data.get("module", ""), raw.get("id", ""), answer)
             count += 1
     parse_bank(data, str(path))   # never write a bank that does not load
-    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     return count

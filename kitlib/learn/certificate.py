@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from html.parser import HTMLParser
@@ -37,6 +35,7 @@ from markupsafe import Markup
 from .. import __version__
 from . import modules
 from .store import ProgressStore, canonical, now
+from ..atomic import write_text_atomic
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PREFIX = "KIT"
@@ -232,17 +231,7 @@ def render_html(cert: Certificate) -> str:
 
 def save_html(cert: Certificate, path) -> Path:
     """Write the certificate page to ``path`` atomically (temp file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(render_html(cert))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, render_html(cert))
 
 
 def default_path(cert: Certificate, folder: Path) -> Path:

@@ -42,6 +42,7 @@ from ..i18n import LANGS, get_lang, normalize, t
 from .bank import AnswerError, Bank, BankError, Question, load_bank
 from .modules import available, catalogue
 from .store import ProgressStore, StoreError, canonical
+from ..atomic import write_text_atomic
 
 ATTEMPT_COLUMNS = ["id", "learner", "module", "item", "attempt", "answer", "correct", "score", "seconds",
                    "started_at", "answered_at"]
@@ -350,14 +351,7 @@ def labelled(table: pd.DataFrame, lang: str | None = None, display: bool = False
 # -- export ----------------------------------------------------------------------------------
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text, encoding="utf-8-sig", newline="")   # the BOM lets Excel read Chinese
 
 
 def export_csv(source: Any, folder: str | os.PathLike, modules: Iterable[str] | None = None,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import tempfile
 
 from .paths import data_dir
+from ..atomic import write_text_atomic
 
 ENV = "KIT_LEARNER"
 
@@ -37,10 +37,5 @@ def set_learner(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise ValueError("a learner name is 1 to 200 characters")
-    folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".learner.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"name": name}, fh, ensure_ascii=False)
-    os.replace(tmp, folder / "learner.json")
+    write_text_atomic(data_dir() / "learner.json", json.dumps({"name": name}, ensure_ascii=False))
     return name
