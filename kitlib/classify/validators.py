@@ -71,24 +71,14 @@ def digits_only(value: str) -> str:
 
 @lru_cache(maxsize=1)
 def _divisions() -> tuple[frozenset, frozenset]:
-    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
-    codes, names = set(), set()
-    province = None
-    entry = re.compile(r"^\[[\d-]*\]")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        key, _, rest = line.strip().partition(" ")
-        value = rest.split("=", 1)[1].strip().strip('"')
-        if not line.startswith(" "):
-            province = key
-        else:
-            codes.add(province + key)
-        for part in value.split(","):
-            name = entry.sub("", part)
-            if name and name not in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
-                names.add(name)
-    return frozenset(codes), frozenset(names)
+    """(codes below province level, names of every division) from the generator's reading of the table."""
+    from ..synth.regions import load_divisions
+
+    table = load_divisions()
+    codes = frozenset(f"{code:06d}" for code in table)
+    skip = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+    names = frozenset(d.name for divisions in table.values() for d in divisions if d.name and d.name not in skip)
+    return codes, names
 
 
 def region_codes() -> frozenset:
