@@ -247,6 +247,16 @@ def choose_with_tab_and_space(page, label: str, labels: list[str], back: bool = 
     assert focused(page)["checked"], f"Space did not check {label!r}"
 
 
+def settle(page) -> None:
+    """Let the last selection reach the kernel before the button is pressed.
+
+    ipywidgets throttles state updates while messages are pending and merges them, but sends a
+    button click at once; arrowing through options and pressing Enter within a few milliseconds
+    can let the click overtake the final selection.  A person is never that fast.
+    """
+    page.wait_for_timeout(600)
+
+
 def answer_by_keyboard(page, server, choose) -> None:
     """The whole keyboard session on question 1, then the store's record of it."""
     from playwright.sync_api import expect
@@ -259,6 +269,7 @@ def answer_by_keyboard(page, server, choose) -> None:
 
     # A wrong answer, checked with Enter.
     choose(page, wrong, labels)
+    settle(page)
     tab_to(page, is_button("Check answer"), "the Check answer button")
     page.keyboard.press("Enter")
     expect(quiz).to_contain_text("Not yet")
@@ -267,6 +278,7 @@ def answer_by_keyboard(page, server, choose) -> None:
 
     # Back to the options with Shift+Tab; the right answer, checked with Space.
     choose(page, right, labels, back=True)
+    settle(page)
     tab_to(page, is_button("Check answer"), "the Check answer button")
     page.keyboard.press("Space")
     expect(quiz).to_contain_text("Correct")
