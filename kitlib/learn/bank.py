@@ -376,22 +376,22 @@ def load_bank(module: str) -> Bank:
     return read_bank(path)
 
 
-def read_bank(path: Path | str) -> Bank:
-    path = Path(path)
+def _read_json(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except json.JSONDecodeError as exc:
         raise BankError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    return parse_bank(data, str(path))
+
+
+def read_bank(path: Path | str) -> Bank:
+    path = Path(path)
+    return parse_bank(_read_json(path), str(path))
 
 
 def seal_file(path: Path | str) -> int:
     """Seal every plain answer in a bank file in place (atomically); returns how many were sealed."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BankError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    data = _read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise BankError(f"{path}: needs \"module\" and \"questions\"")
     count = 0
