@@ -165,7 +165,9 @@ def _words(words: str | list[str]) -> str:
 
 
 def _ctx_regex(words: str) -> re.Pattern:
-    return re.compile(_words(words), re.I)
+    """Context words, searched on the lower-cased text (`ctx.low`): a case-sensitive pattern of
+    literal words keeps the engine's fast first-character search, which re.I would turn off."""
+    return re.compile(_words(words.lower()))
 
 
 def _before(norm: str, start: int, width: int) -> int:
@@ -180,11 +182,12 @@ def _after(norm: str, end: int, width: int) -> int:
     return nl if nl >= 0 else min(len(norm), end + width)
 
 
-def context_near(norm: str, start: int, end: int, regex: re.Pattern, before: int = 16, after: int = 0) -> bool:
-    """Does `regex` occur within `before` characters before the span (or `after` after it)?"""
-    if regex.search(norm, _before(norm, start, before), start):
+def context_near(low: str, start: int, end: int, regex: re.Pattern, before: int = 16, after: int = 0) -> bool:
+    """Does `regex` (context words, see `_ctx_regex`) occur in the lower-cased text `low` within
+    `before` characters before the span (or `after` after it)?"""
+    if regex.search(low, _before(low, start, before), start):
         return True
-    return bool(after) and regex.search(norm, end, _after(norm, end, after)) is not None
+    return bool(after) and regex.search(low, end, _after(low, end, after)) is not None
 
 
 class Recognizer:
@@ -246,7 +249,7 @@ class ResidentIdRecognizer(Recognizer):
                 spans = _spans(self.pattern, ctx, run)
             for s, e, value in spans:
                 digits = (value if run.plain is not None else _clean(value)).upper()
-                near = context_near(norm, s, e, self.context, 16)
+                near = context_near(ctx.low, s, e, self.context, 16)
                 if v.check_resident_id(digits):
                     if len(digits) == 15:
                         score = 0.9 if near else 0.75
@@ -256,7 +259,7 @@ class ResidentIdRecognizer(Recognizer):
                     score = 0.4  # right shape and birth date, wrong check character
                 else:
                     continue
-                if not near and context_near(norm, s, e, _NUMBER_NEGATIVE, 8):
+                if not near and context_near(ctx.low, s, e, _NUMBER_NEGATIVE, 8):
                     score -= 0.3
                 out.append(Candidate("cn_resident_id", s, e, score, self.name))
         return out
@@ -284,14 +287,14 @@ class BankCardRecognizer(Recognizer):
                 digits = value if run.plain is not None else _clean(value)
                 if not 16 <= len(digits) <= 19:
                     continue
-                near = context_near(norm, s, e, self.context, 16)
+                near = context_near(ctx.low, s, e, self.context, 16)
                 if v.is_bank_card(digits):
                     score = 0.98 if near else 0.9
                 elif near and digits.startswith("62"):
                     score = 0.4  # UnionPay-looking but fails Luhn (some old cards do)
                 else:
                     continue
-                if not near and context_near(norm, s, e, _NUMBER_NEGATIVE, 10):
+                if not near and context_near(ctx.low, s, e, _NUMBER_NEGATIVE, 10):
                     score -= 0.45
                 out.append(Candidate("bank_card", s, e, score, self.name))
         return out
@@ -322,9 +325,9 @@ class MobileRecognizer(Recognizer):
                 digits = value if run.plain is not None else _clean(value)
                 if digits[-11:-8] not in segments or _is_amount(norm, s, e):
                     continue
-                near = context_near(norm, s, e, self.context, 12)
+                near = context_near(ctx.low, s, e, self.context, 12)
                 score = 0.95 if (near or len(digits) > 11) else 0.85
-                if not near and context_near(norm, s, e, _NUMBER_NEGATIVE, 8):
+                if not near and context_near(ctx.low, s, e, _NUMBER_NEGATIVE, 8):
                     score = 0.35
                 out.append(Candidate("cn_mobile", s, e, score, self.name))
         return out
@@ -354,10 +357,10 @@ class LandlineRecognizer(Recognizer):
             for s, e, value in spans:
                 if not v.is_cn_landline(value) or _is_amount(norm, s, e):
                     continue
-                near = context_near(norm, s, e, self.context, 12)
+                near = context_near(ctx.low, s, e, self.context, 12)
                 formatted = any(c in value for c in " -()+")
                 score = 0.92 if near else (0.8 if formatted else 0.6)
-                if not near and context_near(norm, s, e, _NUMBER_NEGATIVE, 8):
+                if not near and context_near(ctx.low, s, e, _NUMBER_NEGATIVE, 8):
                     score -= 0.35
                 out.append(Candidate("cn_landline", s, e, score, self.name))
         return out
@@ -395,7 +398,7 @@ class UsccRecognizer(Recognizer):
                 continue
             if not v.check_uscc(value):
                 continue
-            near = context_near(norm, s, e, self.context, 16)
+            near = context_near(ctx.low, s, e, self.context, 16)
             score = 1.0 if near else (0.9 if value.isdigit() else 0.97)
             out.append(Candidate("cn_uscc", s, e, score, self.name))
         return out
@@ -404,7 +407,8 @@ class UsccRecognizer(Recognizer):
 class PassportRecognizer(Recognizer):
     name = "cn_passport"
     kinds = ("cn_passport",)
-    pattern = re.compile(r"(?:E[0-9A-HJ-NP-Z]\d{7}|G\d{8}|[DSP]E?\d{7})(?![0-9A-Za-z])")
+    # Each alternative starts with a letter, so the engine looks for those letters fast.
+    pattern = re.compile(r"(?:E[0-9A-HJ-NP-Z]\d{7}|G\d{8}|DE?\d{7}|SE?\d{7}|PE?\d{7})(?![0-9A-Za-z])")
     context = _ctx_regex("护照|passport|旅行证|出入境|签证|证件")
 
     def analyze(self, ctx):
@@ -417,7 +421,7 @@ class PassportRecognizer(Recognizer):
             if s and norm[s - 1].isascii() and norm[s - 1].isalnum():
                 continue
             value = m.group()
-            near = context_near(norm, s, e, self.context, 16)
+            near = context_near(ctx.low, s, e, self.context, 16)
             base = 0.6 if value[0] == "E" else 0.45 if value[0] == "G" else 0.35
             out.append(Candidate("cn_passport", s, e, 0.92 if near else base, self.name))
         return out
@@ -479,7 +483,7 @@ class IpRecognizer(Recognizer):
                 continue
             if not v.is_ip(norm[s:e]) or self.negative.search(norm, max(0, s - 12), s):
                 continue
-            out.append(Candidate("ip_address", s, e, 0.95 if context_near(norm, s, e, self.context, 16) else 0.8, self.name))
+            out.append(Candidate("ip_address", s, e, 0.95 if context_near(ctx.low, s, e, self.context, 16) else 0.8, self.name))
         # IPv6: from each colon that has hex digits (or another colon) on both sides.
         for m in (self.v6_anchor.finditer(norm) if has_colon else ()):
             s, e = m.start(), m.end()
@@ -515,7 +519,7 @@ class PlateRecognizer(Recognizer):
             if not v.check_plate(m.group()):
                 continue
             s, e = m.span()
-            out.append(Candidate("cn_plate", s, e, 0.95 if context_near(norm, s, e, self.context, 10) else 0.85, self.name))
+            out.append(Candidate("cn_plate", s, e, 0.95 if context_near(ctx.low, s, e, self.context, 10) else 0.85, self.name))
         return out
 
 
@@ -528,9 +532,9 @@ class BirthDateRecognizer(Recognizer):
         r"(?<![0-9])(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*[日号])?|(?:19|20)\d{6})(?![0-9])"
         r"|(?<![0-9A-Za-z])(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]{2,8}\.?,?\s+(?:19|20)\d{2}"
         r"|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})(?![0-9])")
-    # Not 先生于 (Mr X on …), 发生于 (happened on …), 学生日 …
-    context = re.compile("出生|(?<![学先医发产])生日|(?<![先学医发产])生于|诞生|dob|d\\.o\\.b|date of birth|born|birthday|"
-                         "birth date")
+    # Literal words only (the engine then looks for their first characters fast); 生日 and 生于
+    # after 先学医发产 are dropped in analyze: 先生于 (Mr X on …), 发生于 (happened on …), 学生日 …
+    context = re.compile("出生|生日|生于|诞生|dob|d\\.o\\.b|date of birth|born|birth(?:day| date)")
 
     def analyze(self, ctx):
         out = []
@@ -540,7 +544,10 @@ class BirthDateRecognizer(Recognizer):
             return out
         seen = set()
         for c in self.context.finditer(ctx.low):
-            lo = _before(norm, c.start(), 16)
+            cs = c.start()
+            if cs and norm[cs] == "生" and norm[cs - 1] in "先学医发产":
+                continue
+            lo = _before(norm, cs, 16)
             hi = _after(norm, c.end(), 24)
             for m in self.pattern.finditer(norm, lo, hi):
                 s, e = m.span()
@@ -677,7 +684,7 @@ class WesternNameRecognizer(Recognizer):
                         k += 1
                     s, e = ms + toks[i][0], ms + toks[k][1]
                     if word in ambiguous:
-                        score = 0.8 if context_near(norm, s, e, self.context, 16, 12) else 0.45
+                        score = 0.8 if context_near(ctx.low, s, e, self.context, 16, 12) else 0.45
                     else:
                         score = 0.8
                     out.append(Candidate("person_name", s, e, score, self.name))
@@ -755,7 +762,7 @@ class AddressRecognizer(Recognizer):
                 if m.start() - p < 1:
                     continue
                 start = p
-                score = 0.8 if context_near(norm, start, m.end(), self.context, 8) else 0.6
+                score = 0.8 if context_near(ctx.low, start, m.end(), self.context, 8) else 0.6
             t = self.tail.match(norm, m.end())
             end = t.end() if t else m.end()
             last_end = end
