@@ -20,7 +20,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,12 +28,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from ..classify.masking import mask
 from ..synth.catalogue import COLUMNS
 from .errors import AccessDenied, ProtectError, RoleFileError, UnknownRole, WrongColumn
+from ..classify.masking import mask
+from .transforms import mask_value
 
 __all__ = ["ACTIONS", "OUTCOMES", "LOG_COLUMNS", "TABLE_SYSTEMS", "Purpose", "TablePolicy", "Role", "Roles",
-           "load_roles", "parse_roles", "default_roles_path", "AccessLog", "guarded_view", "mask_column"]
+           "load_roles", "parse_roles", "default_roles_path", "AccessLog", "guarded_view"]
 
 ACTIONS = ("view", "search", "update", "export", "backup")
 OUTCOMES = ("allowed", "masked", "denied")
@@ -446,11 +447,16 @@ def _kinds(catalogue) -> dict:
     return dict(zip(zip(catalogue["table"], catalogue["column"]), catalogue["kind"]))
 
 
-def mask_column(values: pd.Series, kind: str) -> pd.Series:
-    """Every value masked for its kind (kitlib.classify.masking.mask); missing values stay missing."""
+def _masked(values: pd.Series, kind: str) -> pd.Series:
+    """Every value masked by its kind's rule (``transforms.mask_value``: the same rules as
+    ``transforms.mask_column``, but it never refuses a column); missing values stay missing."""
     present = values.dropna()
-    masked = {v: mask(v, kind) for v in present.unique()}
-    return values.map(masked).astype("str")
+    try:
+        rule = partial(mask_value, kind=kind)
+        rule("")                                   # a kind the masking table does not know raises
+    except ValueError:
+        rule = partial(mask, kind=kind)            # the scan report's rule: never a whole identifier
+    return values.map({v: rule(v) for v in present.unique()}).astype("str")
 
 
 def _record_id(frame: pd.DataFrame):
@@ -507,7 +513,7 @@ def guarded_view(frame: pd.DataFrame, *, table: str, role: str, purpose: str, ac
     kinds = _kinds(catalogue)
     hidden = [c for c in shown if c in masked]
     for col in hidden:
-        out[col] = mask_column(out[col], kinds.get((table, col), "unknown"))
+        out[col] = _masked(out[col], kinds.get((table, col), "unknown"))
     reason = f"masked: {', '.join(hidden)}" if hidden else ""
     log.append(**entry, role=r.id, outcome="masked" if hidden else "allowed", rows=len(out), columns=shown,
                reason=reason, record_id=_record_id(rows))
