@@ -14,10 +14,11 @@ trainer).  ``load_policy(path)`` reads a trainer's copy instead and checks it; a
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from ..tomlfile import read_toml
 
 __all__ = ["Policy", "KindPolicy", "PolicyError", "load_policy", "default_policy_path", "TIER_ORDER"]
 
@@ -75,18 +76,7 @@ def _default() -> Policy:
 
 
 def _load(path: Path) -> Policy:
-    name = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyError(f"{name}: no such file") from None
-    except UnicodeDecodeError:
-        raise PolicyError(f"{name}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{name}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise PolicyError(f"{name}: {exc.strerror or exc}") from None
-    return parse_policy(data, name)
+    return parse_policy(read_toml(path, PolicyError), path.name)
 
 
 def _fail(source: str, key: str, problem: str):

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..db import record_engine, safe_url
 from ..protect.pseudonyms import Pseudonymiser
 
 __all__ = ["ENTRY_TYPES", "GENESIS", "Ledger", "Entry", "Checkpoint", "Verification", "LedgerError"]
@@ -266,7 +267,7 @@ class Ledger:
         self.dialect = parsed.get_backend_name()
         self._database = parsed.database or ""
         try:
-            self.engine = self._engine(busy_timeout)
+            self.engine = record_engine(self.url, busy_timeout)
             with self.engine.begin() as conn:
                 if self.dialect == "postgresql":
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x6C6564})   # "led"
@@ -277,32 +278,11 @@ class Ledger:
 
     @property
     def safe_url(self) -> str:
-        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        return safe_url(self.url)
 
     @property
     def in_memory(self) -> bool:
         return self.dialect == "sqlite" and self._database in ("", ":memory:")
-
-    def _engine(self, busy_timeout: float):
-        if self.dialect != "sqlite":
-            return sa.create_engine(self.url, pool_pre_ping=True)
-        if self.in_memory:           # one shared connection, or every call sees a new database
-            engine = sa.create_engine(self.url, poolclass=sa.pool.StaticPool,
-                                      connect_args={"check_same_thread": False})
-        else:
-            if not self._database.startswith("file:"):
-                Path(self._database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(self.url, connect_args={"timeout": busy_timeout})
-
-        @sa.event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):
-            dbapi_conn.isolation_level = None          # we issue BEGIN ourselves
-            dbapi_conn.execute("PRAGMA journal_mode = WAL")
-
-        @sa.event.listens_for(engine, "begin")
-        def _on_begin(conn):                           # numbering happens under the write lock
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("reading") else "BEGIN IMMEDIATE")
-        return engine
 
     def _own_pseudonymiser(self) -> Pseudonymiser:
         if self.in_memory:

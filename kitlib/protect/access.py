@@ -17,7 +17,6 @@ mask-only ones, leaves the rest out, refuses what the role may not do, and write
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache, partial
@@ -29,6 +28,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 from ..synth.catalogue import COLUMNS
+from ..db import record_engine, safe_url
+from ..tomlfile import read_toml
 from .errors import AccessDenied, ProtectError, RoleFileError, UnknownRole, WrongColumn
 from ..classify.masking import mask
 from .transforms import mask_value
@@ -141,18 +142,7 @@ def _default() -> Roles:
 
 
 def _load(path: Path) -> Roles:
-    name = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RoleFileError(f"{name}: no such file") from None
-    except UnicodeDecodeError:
-        raise RoleFileError(f"{name}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RoleFileError(f"{name}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise RoleFileError(f"{name}: {exc.strerror or exc}") from None
-    return parse_roles(data, name)
+    return parse_roles(read_toml(path, RoleFileError), path.name)
 
 
 def _fail(source: str, key: str, problem: str):
@@ -357,7 +347,7 @@ class AccessLog:
             raise ProtectError(f"access log: not a database URL: {self.url!r}") from None
         self.dialect = parsed.get_backend_name()
         try:
-            self.engine = self._engine(parsed, busy_timeout)
+            self.engine = record_engine(self.url, busy_timeout)
             with self.engine.begin() as conn:
                 metadata.create_all(conn, checkfirst=True)
         except (sa.exc.ArgumentError, ImportError, OperationalError, OSError) as exc:
@@ -365,29 +355,7 @@ class AccessLog:
 
     @property
     def safe_url(self) -> str:
-        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
-
-    def _engine(self, parsed, busy_timeout: float):
-        if self.dialect != "sqlite":
-            return sa.create_engine(self.url, pool_pre_ping=True)
-        database = parsed.database or ""
-        if database in ("", ":memory:"):          # one shared connection, or every call sees a new database
-            engine = sa.create_engine(self.url, poolclass=sa.pool.StaticPool,
-                                      connect_args={"check_same_thread": False})
-        else:
-            if not database.startswith("file:"):
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(self.url, connect_args={"timeout": busy_timeout})
-
-        @sa.event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):
-            dbapi_conn.isolation_level = None      # we issue BEGIN ourselves
-            dbapi_conn.execute("PRAGMA journal_mode = WAL")
-
-        @sa.event.listens_for(engine, "begin")
-        def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")   # numbering happens under the write lock
-        return engine
+        return safe_url(self.url)
 
     def close(self) -> None:
         self.engine.dispose()
