@@ -10,6 +10,7 @@ import ipywidgets as W
 from .. import i18n
 from ..i18n import t
 from ..learn.choices import ChoiceExercise, ChoiceResult
+from .saving import save_check
 
 
 class ChoiceGrid(W.VBox):
@@ -58,20 +59,8 @@ class ChoiceGrid(W.VBox):
                  t("label.attempts", lang, count=self.attempts)]
         if result.correct:
             lines.append(t("label.all_right", lang))
-        saved = self._save(result)
+        saved = save_check(self, self.exercise.item, self.answers(), result.correct, result.score)
         if saved:
             lines.append(saved)
         self.status.value = " · ".join(html.escape(x) for x in lines)
         return result
-
-    def _save(self, result: ChoiceResult) -> str:
-        if self.store is None or not self.learner:
-            return ""
-        seconds = time.monotonic() - self._shown
-        self._shown = time.monotonic()
-        try:
-            self.store.record_attempt(self.learner, self.module, self.exercise.item, self.answers(), result.correct,
-                                      score=result.score, seconds=seconds)
-        except Exception as exc:
-            return t("quiz.not_recorded", self.lang, reason=str(exc).splitlines()[0])
-        return t("quiz.recorded", self.lang)

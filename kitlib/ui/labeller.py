@@ -14,6 +14,7 @@ import ipywidgets as W
 from .. import i18n
 from ..i18n import t
 from ..learn import labelling
+from .saving import save_check
 
 ITEM = "column-labelling"
 
@@ -77,20 +78,8 @@ class ColumnLabeller(W.VBox):
                  t("label.attempts", lang, count=self.attempts)]
         if result.correct:
             lines.append(t("label.all_right", lang))
-        saved = self._save(result)
+        saved = save_check(self, ITEM, self.answers(), result.correct, result.score)
         if saved:
             lines.append(saved)
         self.status.value = " · ".join(html.escape(x) for x in lines)
         return result
-
-    def _save(self, result) -> str:
-        if self.store is None or not self.learner:
-            return ""
-        seconds = time.monotonic() - self._shown
-        self._shown = time.monotonic()
-        try:
-            self.store.record_attempt(self.learner, self.module, ITEM, self.answers(), result.correct,
-                                      score=result.score, seconds=seconds)
-        except Exception as exc:
-            return t("quiz.not_recorded", self.lang, reason=str(exc).splitlines()[0])
-        return t("quiz.recorded", self.lang)
