@@ -12,7 +12,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 
-def record_engine(url: str, busy_timeout: float) -> sa.engine.Engine:
+def record_engine(url: str, busy_timeout: float, page_size: int | None = None) -> sa.engine.Engine:
+    """page_size: for a new SQLite file (ignored for an existing one)."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
@@ -27,7 +28,10 @@ def record_engine(url: str, busy_timeout: float) -> sa.engine.Engine:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None      # we issue BEGIN ourselves
+        if page_size:
+            dbapi_conn.execute(f"PRAGMA page_size = {int(page_size)}")
         dbapi_conn.execute("PRAGMA journal_mode = WAL")
+        dbapi_conn.execute("PRAGMA secure_delete = ON")   # freed bytes are zeroed: nothing lingers, edits show
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):

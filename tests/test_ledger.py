@@ -34,13 +34,20 @@ def ledger(db):
         yield led
 
 
-def tamper(db, *statements):
-    """Run SQL on the file directly, as someone with the file would, after dropping the triggers."""
+def tamper(db, *statements, restore_triggers=False):
+    """Run SQL on the file directly, as someone with the file would, after dropping the triggers
+    (and, for a careful forger, putting them back and rewriting the file cleanly afterwards)."""
     with sqlite3.connect(db) as raw:
-        for name, in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        triggers = raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for name, _sql in triggers:
             raw.execute(f"DROP TRIGGER {name}")
         for sql, *args in statements:
             raw.execute(sql, *args)
+        if restore_triggers:
+            for _name, sql in triggers:
+                raw.execute(sql)
+    if restore_triggers:
+        raw.execute("VACUUM")
     raw.close()
 
 
@@ -157,11 +164,45 @@ def test_a_forged_checkpoint_signature_is_caught(ledger, db):
 
 
 def test_a_checkpoint_by_another_key_fails_when_the_key_is_pinned(ledger, db):
-    tamper(db, ("DELETE FROM ledger_entries WHERE seq = 6",), ("DELETE FROM ledger_checkpoints",))
+    tamper(db, ("DELETE FROM ledger_entries WHERE seq = 6",), ("DELETE FROM ledger_checkpoints",),
+           restore_triggers=True)
     ledger.checkpoint(Ledger.generate_signing_key())      # the forger signs the shortened ledger
-    assert ledger.verify().ok                               # unpinned: looks fine
+    assert ledger.verify().ok                               # unpinned, no anchor: a careful forger passes
     result = ledger.verify(KEY.public_key())
     assert not result.ok and result.first_bad_seq == 5 and "not the pinned key" in result.problem
+
+
+def test_an_anchor_kept_elsewhere_exposes_a_cut_off_tail_even_without_checkpoints(ledger, db):
+    kept = ledger.anchor()
+    assert kept["seq"] == 6
+    tamper(db, ("DELETE FROM ledger_entries WHERE seq >= 5",), ("DELETE FROM ledger_checkpoints",),
+           restore_triggers=True)
+    assert ledger.verify(anchors=[kept]).problem == "anchor at 6: entry 6 is missing (entries after 4 were deleted)"
+
+
+def test_checkpoints_signed_by_two_keys_fail_unless_a_key_is_pinned(ledger):
+    ledger.append("query", actor="E1", subjects=["CM9"], details={})
+    ledger.checkpoint(Ledger.generate_signing_key())
+    result = ledger.verify()
+    assert not result.ok and "signed by 2 different keys" in result.problem
+
+
+def test_deleting_rows_with_an_ordinary_sqlite_client_leaves_traces_in_the_file(ledger, db):
+    tamper(db, ("DELETE FROM ledger_entries WHERE seq = 6",), ("DELETE FROM ledger_checkpoints",))
+    result = ledger.verify()
+    assert not result.ok and result.problem.startswith("ledger file ledger.sqlite: ")
+
+
+def test_dropping_the_append_only_triggers_is_seen_in_the_file(ledger, db):
+    tamper(db)
+    result = ledger.verify()
+    assert not result.ok and "schema" in result.problem and result.storage == result.problem
+
+
+def test_a_clean_sqlite_ledger_reports_its_file_checked(ledger):
+    result = ledger.verify()
+    assert result.ok and result.storage == "ok"
+    assert "file: ok" in str(result)
 
 
 def test_subjects_are_never_stored_in_clear(ledger, db):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -35,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from ..db import record_engine, safe_url
 from ..protect.pseudonyms import Pseudonymiser
+from .storage import APPLICATION_ID, USER_VERSION
 
 __all__ = ["ENTRY_TYPES", "GENESIS", "Ledger", "Entry", "Checkpoint", "Verification", "LedgerError"]
 
@@ -42,6 +44,7 @@ ENTRY_TYPES = ("destruction", "migration", "backup", "restore", "share", "change
                "dispute", "notification", "incident", "training")
 GENESIS = "0" * 64
 ENV_URL = "KIT_LEDGER_URL"
+PAGE_SIZE = 65536      # large pages: SQLite rebalances interior pages (leaving stale bytes) only past ~1M entries
 _SIGNED = "kitlib.ledger checkpoint v1"      # domain separation for the signed message
 
 
@@ -73,6 +76,14 @@ checkpoints = sa.Table(
     sa.Column("signature", sa.String(128), nullable=False),  # hex
 )
 
+info = sa.Table(                                              # one row, written when the ledger is created
+    "ledger_info", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("format", sa.String(40), nullable=False),
+    sa.Column("created_sqlite", sa.Integer, nullable=True),  # SQLITE_VERSION_NUMBER, for the file check
+)
+FORMAT = "kitlib.ledger v1"
+
 
 def _append_only(table: sa.Table) -> None:
     """Triggers refusing UPDATE and DELETE (SQLite) or UPDATE, DELETE and TRUNCATE (PostgreSQL)."""
@@ -90,6 +101,7 @@ def _append_only(table: sa.Table) -> None:
 
 _append_only(entries)
 _append_only(checkpoints)
+_append_only(info)
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -133,13 +145,16 @@ class Verification:
     checkpoints: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    storage: str = "not checked"     # the SQLite file check: "ok", "not checked (why)" or the problem
+    anchors: int = 0                 # anchors kept elsewhere that were found in the chain
 
     def __bool__(self) -> bool:
         return self.ok
 
     def __str__(self) -> str:
         if self.ok:
-            return f"ledger OK: {self.entries} entries, {self.checkpoints} checkpoints verified"
+            return (f"ledger OK: {self.entries} entries, {self.checkpoints} checkpoints, {self.anchors} anchors "
+                    f"verified; file: {self.storage}")
         return f"ledger NOT OK: {self.problem}"
 
 
@@ -267,14 +282,34 @@ class Ledger:
         self.dialect = parsed.get_backend_name()
         self._database = parsed.database or ""
         try:
-            self.engine = record_engine(self.url, busy_timeout)
+            self.engine = record_engine(self.url, busy_timeout, page_size=PAGE_SIZE)
             with self.engine.begin() as conn:
                 if self.dialect == "postgresql":
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x6C6564})   # "led"
                 metadata.create_all(conn, checkfirst=True)
+                self._initialise(conn)
         except (sa.exc.ArgumentError, ImportError, sa.exc.OperationalError, OSError) as exc:
             raise LedgerError(f"ledger: cannot open {self.safe_url}: {str(exc).strip().splitlines()[0]}") from None
         self._pseudo = _pseudonymiser(pseudonymiser) if pseudonymiser is not None else self._own_pseudonymiser()
+
+    def _initialise(self, conn) -> None:
+        """Stamp a new ledger: the info row, and on SQLite the file's application id and format."""
+        if conn.execute(sa.select(info.c.id)).first() is not None:
+            return
+        version = None
+        if self.dialect == "sqlite":
+            major, minor, patch = sqlite3.sqlite_version_info
+            version = major * 1_000_000 + minor * 1_000 + patch
+            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.exec_driver_sql(f"PRAGMA user_version = {USER_VERSION}")
+        conn.execute(info.insert().values(id=1, format=FORMAT, created_sqlite=version))
+
+    @property
+    def file(self) -> Path | None:
+        """The SQLite file holding the ledger (None in memory or on another database)."""
+        if self.dialect != "sqlite" or self.in_memory or self._database.startswith("file:"):
+            return None
+        return Path(self._database).expanduser()
 
     @property
     def safe_url(self) -> str:
@@ -414,11 +449,24 @@ class Ledger:
 
         return export_html(self, path)
 
-    def verify(self, public_key=None) -> Verification:
-        """Recompute the chain and check every checkpoint; ``public_key`` pins the signer."""
+    def anchor(self) -> dict:
+        """The latest entry's seq and hash, to keep somewhere else (a certificate, the officer's
+        notes, an e-mail): ``verify(anchors=[...])`` then proves nothing after it was cut off."""
+        with self._read() as conn:
+            last = conn.execute(sa.select(entries.c.seq, entries.c.hash).order_by(entries.c.seq.desc()).limit(1)).first()
+        if last is None:
+            raise LedgerError("nothing to anchor: the ledger is empty")
+        return {"seq": last.seq, "hash": last.hash}
+
+    def verify(self, public_key=None, *, anchors=(), storage: bool = True) -> Verification:
+        """Recompute the chain, check every checkpoint and anchor, and (SQLite file) the file itself.
+
+        ``public_key`` pins the signer; without it all checkpoints must share one key.  ``anchors``:
+        ``anchor()`` results or Checkpoints kept elsewhere; each must still be in the chain.
+        """
         from .verify import verify
 
-        return verify(self, public_key)
+        return verify(self, public_key, anchors=anchors, storage=storage)
 
 
 def _details_text(details) -> str:
