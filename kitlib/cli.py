@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -95,6 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="HTML report to write (default: scan_report.html)")
     scan.add_argument("--sample", type=_sample_size, default=2000, help="values sampled per column (default 2000)")
     scan.add_argument("--policy", type=Path, help="tier policy TOML file (default: the kit's own)")
+    led = sub.add_parser("ledger", help="the company's ledger of actions: verify, show, export, anchor")
+    led.add_argument("--url", help="the ledger's database URL (default: KIT_LEDGER_URL or the kit's data folder)")
+    led_sub = led.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    lv = led_sub.add_parser("verify", help="check the chain, checkpoints, anchors and the file (exit 0 ok, 1 not ok, 2 error)")
+    lv.add_argument("--public-key", help="hex of the Ed25519 public key every checkpoint must be signed with")
+    lv.add_argument("--anchor", action="append", default=[], metavar="SEQ:HASH",
+                    help="an anchor kept elsewhere (from `kit ledger anchor`); repeatable")
+    ls = led_sub.add_parser("show", help="print the last entries")
+    ls.add_argument("--type", help="only entries of this type")
+    ls.add_argument("--last", type=_sample_size, default=20, help="how many (default 20)")
+    le = led_sub.add_parser("export", help="write the entries as CSV (UTF-8 with BOM) or print-ready HTML")
+    le.add_argument("path", type=Path, help="a .csv or .html file")
+    led_sub.add_parser("anchor", help="print the latest entry's SEQ:HASH, to keep somewhere else")
     return parser
 
 
@@ -102,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"dataset": _dataset, "watermark": _watermark, "certificate": _certificate,
-                "progress": _progress, "bank": _bank, "learner": _learner, "scan": _scan}[args.command](args)
+                "progress": _progress, "bank": _bank, "learner": _learner, "scan": _scan,
+                "ledger": _ledger}[args.command](args)
     except KeyboardInterrupt:
         print("kit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -392,3 +407,60 @@ def _scan(args) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _ledger(args) -> int:
+    from .ledger import Ledger, LedgerError
+
+    where = f"kit ledger {args.action}"
+    try:
+        if args.url is None:
+            from .ledger.ledger import default_url
+
+            url = default_url()
+        else:
+            url = args.url
+        database = url.split("///", 1)[1] if url.startswith("sqlite:///") else None
+        if database and not Path(database).expanduser().is_file():
+            print(f"{where}: error: no ledger at {database}", file=sys.stderr)
+            return 2
+        with Ledger(url) as ledger:
+            if args.action == "verify":
+                anchors = []
+                for text in args.anchor:
+                    seq, _, digest = text.partition(":")
+                    if not seq.isdigit() or len(digest) != 64:
+                        print(f"{where}: error: --anchor must be SEQ:HASH (64 hex digits), got {text!r}", file=sys.stderr)
+                        return 2
+                    anchors.append((int(seq), digest))
+                key = None
+                if args.public_key:
+                    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+                    try:
+                        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(args.public_key))
+                    except ValueError:
+                        print(f"{where}: error: --public-key is not 64 hex digits of an Ed25519 key", file=sys.stderr)
+                        return 2
+                result = ledger.verify(key, anchors=anchors)
+                print(result)
+                return 0 if result.ok else 1
+            if args.action == "anchor":
+                mark = ledger.anchor()
+                print(f"{mark['seq']}:{mark['hash']}")
+                return 0
+            if args.action == "export":
+                suffix = args.path.suffix.lower()
+                if suffix not in (".csv", ".html", ".htm"):
+                    print(f"{where}: error: {args.path}: use a .csv or .html file name", file=sys.stderr)
+                    return 2
+                out = ledger.export_csv(args.path) if suffix == ".csv" else ledger.export_html(args.path)
+                print(f"wrote {len(ledger)} entries to {out}")
+                return 0
+            shown = ledger.entries(args.type)[-args.last:]
+            for e in shown:
+                print(f"{e.seq:>6}  {e.time}  {e.type:<12} {e.actor:<16} {len(e.subjects):>4} subjects  "
+                      f"{json.dumps(e.details, ensure_ascii=False)[:80]}")
+            return 0
+    except (LedgerError, OSError) as exc:
+        print(f"{where}: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2

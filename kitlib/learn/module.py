@@ -137,8 +137,9 @@ class Module:
             answered = {q for q, s in (self._quiz.states.items() if self._quiz else []) if s.attempts}
         return sum(item not in answered for item in [q.id for q in self.bank] + list(self.info.exercises))
 
-    def complete(self, certificate: bool = True) -> Card:
-        """Record the module as done (with its score and time) and write its certificate."""
+    def complete(self, certificate: bool = True, ledger=None) -> Card:
+        """Record the module as done (with its score and time) and write its certificate;
+        ``ledger`` (a ``kitlib.ledger.Ledger``) also gets a "training" entry: the training record."""
         seconds = round(time.monotonic() - self.started, 1)
         score = self.score()
         minutes = f"{seconds / 60:.1f}"
@@ -157,6 +158,10 @@ class Module:
                 lines[lang].append(t("quiz.not_recorded", lang, reason=self.store_error or "-"))
         else:
             self.store.record_completion(self.learner, self.info.id, score=score, seconds=seconds)
+        if ledger is not None:
+            ledger.append("training", actor=self.learner, subjects=[self.learner],
+                          details={"module": self.info.id, "score": score, "minutes": round(seconds / 60, 1),
+                                   "unanswered": self.unanswered()})
             if certificate and not self.unanswered():
                 code, path = self._certificate()
                 for lang in LANGS:

@@ -443,7 +443,7 @@ def _requested(columns) -> list | None:
 
 def guarded_view(frame: pd.DataFrame, *, table: str, role: str, purpose: str, actor: str, log: AccessLog,
                  columns=None, action: str = "view", system_id: str | None = None, client_ip: str | None = None,
-                 roles=None, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+                 roles=None, catalogue: pd.DataFrame | None = None, ledger=None) -> pd.DataFrame:
     """The rows of `frame` as `role` may see them for `purpose`: clear columns as they are,
     mask-only columns masked, others left out.  Refusals raise AccessDenied (UnknownRole for a
     role the file does not define); every call, refusals included, adds one row to `log`.
@@ -451,6 +451,8 @@ def guarded_view(frame: pd.DataFrame, *, table: str, role: str, purpose: str, ac
     Purposes that need consent show only the rows of customers who gave it.  `actor` is the
     employee (or service account) id written in the log; `roles` a Roles or a roles file (default:
     the kit's); `catalogue` (default: the generator's) gives each column's kind for masking.
+    `ledger`: a ``kitlib.ledger.Ledger`` that also gets a "query" entry for each export granted
+    (the seed's 查询记录; views stay in the access log alone).
     """
     roles = roles if isinstance(roles, Roles) else load_roles(roles)
     wanted = _requested(columns)
@@ -485,6 +487,11 @@ def guarded_view(frame: pd.DataFrame, *, table: str, role: str, purpose: str, ac
     reason = f"masked: {', '.join(hidden)}" if hidden else ""
     log.append(**entry, role=r.id, outcome="masked" if hidden else "allowed", rows=len(out), columns=shown,
                reason=reason, record_id=_record_id(rows))
+    if ledger is not None and action == "export":
+        ids = rows["customer_id"].dropna().astype(str).tolist() if "customer_id" in rows.columns else []
+        ledger.append("query", actor=actor, subjects=ids,
+                      details={"action": "export", "table": table, "role": r.id, "purpose": str(purpose),
+                               "rows": len(out), "columns": list(shown), "masked": hidden})
     return out
 
 

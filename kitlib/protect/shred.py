@@ -35,15 +35,19 @@ class ShredRecord:
         return asdict(self)
 
 
-def shred_customer(keystore: KeyStore, customer_id: str, *, actor: str, reason: str) -> ShredRecord:
+def shred_customer(keystore: KeyStore, customer_id: str, *, actor: str, reason: str, ledger=None) -> ShredRecord:
     """Delete ``customer_id``'s data key for good and return the record of it.
 
     ``actor`` (who) and ``reason`` (why, e.g. "PIPL Art. 47 deletion request #123") must be given.
+    ``ledger``: a ``kitlib.ledger.Ledger`` that gets the destruction entry.
     UnknownCustomer if the store has no key for them, KeyShredded if it was shredded already.
     """
     for name, value in (("actor", actor), ("reason", reason)):
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"shred_customer needs a non-empty {name}")
     key_id, at = keystore.shred(customer_id, actor, reason)
-    return ShredRecord(customer_id=customer_id, key_id=key_id, keystore=str(keystore.path), actor=actor,
-                       reason=reason, time=at)
+    record = ShredRecord(customer_id=customer_id, key_id=key_id, keystore=str(keystore.path), actor=actor,
+                         reason=reason, time=at)
+    if ledger is not None:
+        ledger.record_shred(record)
+    return record
