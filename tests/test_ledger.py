@@ -312,3 +312,20 @@ def test_a_postgresql_ledger_chains_verifies_and_refuses_deletes(pg_url):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), led.engine.begin() as conn:
             conn.exec_driver_sql("DELETE FROM ledger_entries WHERE seq = 3")
         assert len(led) == 3
+
+
+def test_append_many_chains_entries_in_order_in_one_transaction():
+    book = Ledger("sqlite://")
+    book.append("query", actor="E1", subjects=["CM1"], details={})
+    made = book.append_many({"type": "notification", "actor": "kit", "subjects": [f"CM{i}"], "details": {"n": i}}
+                            for i in range(50))
+    assert [e.seq for e in made] == list(range(2, 52))
+    assert made[0].prev_hash == book.entries()[0].hash and book.verify().ok
+
+
+def test_append_many_writes_nothing_when_one_item_is_bad():
+    book = Ledger("sqlite://")
+    with pytest.raises(LedgerError, match=r"^item 2: unknown entry type 'sent'"):
+        book.append_many([{"type": "notification", "actor": "kit"}, {"type": "query", "actor": "E1"},
+                          {"type": "sent", "actor": "kit"}])
+    assert len(book) == 0

@@ -366,6 +366,41 @@ class Ledger:
                pseudonymiser=None) -> Entry:
         """Add one entry and return it.  ``subjects`` are raw ids (stored only as pseudonyms),
         ``details`` a JSON object, ``time`` a zoned datetime or ISO text (default: now)."""
+        return self.append_many([{"type": type, "actor": actor, "subjects": subjects, "details": details,
+                                  "time": time}], pseudonymiser=pseudonymiser)[0]
+
+    def append_many(self, items, *, pseudonymiser=None) -> list[Entry]:
+        """Add several entries in one transaction (all or none), chained in the order given.
+
+        items: dicts with the keywords of ``append`` (type, actor, subjects, details, time).  Every
+        item is checked before anything is written; an error names the item's position.
+        """
+        items, rows = list(items), []
+        for n, item in enumerate(items):
+            try:
+                rows.append(self._row(pseudonymiser=pseudonymiser, **item))
+            except (TypeError, LedgerError) as exc:
+                raise LedgerError(f"item {n}: {exc}" if len(items) > 1 else str(exc)) from None
+        if not rows:
+            return []
+        with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql("LOCK TABLE ledger_entries IN SHARE ROW EXCLUSIVE MODE")
+            last = conn.execute(sa.select(entries.c.seq, entries.c.hash)
+                                .order_by(entries.c.seq.desc()).limit(1)).first()
+            seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+            for row in rows:
+                seq += 1
+                tokens, details = row.pop("_tokens"), row.pop("_details")
+                row.update(seq=seq, prev_hash=prev,
+                           hash=entry_hash(seq, row["time"], row["type"], row["actor"], tokens, details, prev))
+                prev = row["hash"]
+            conn.execute(entries.insert(), rows)
+        return [_entry(row) for row in rows]
+
+    def _row(self, type: str, *, actor: str, subjects=(), details: dict | None = None, time=None,
+             pseudonymiser=None) -> dict:
+        """One entry's stored fields, checked; seq and hashes are filled in under the lock."""
         if type not in ENTRY_TYPES:
             raise LedgerError(f"unknown entry type {type!r}: use one of {', '.join(ENTRY_TYPES)}")
         if not isinstance(actor, str) or not actor.strip():
@@ -375,18 +410,8 @@ class Ledger:
         details_text = _details_text({} if details is None else details)
         subjects = [subjects] if isinstance(subjects, str) else list(subjects)
         tokens = [self.subject_token(s, pseudonymiser) for s in subjects]
-        row = {"time": _utc_text(time), "type": type, "actor": actor.strip(),
-               "subjects": canonical(tokens), "details": details_text}
-        with self.engine.begin() as conn:
-            if self.dialect == "postgresql":
-                conn.exec_driver_sql("LOCK TABLE ledger_entries IN SHARE ROW EXCLUSIVE MODE")
-            last = conn.execute(sa.select(entries.c.seq, entries.c.hash)
-                                .order_by(entries.c.seq.desc()).limit(1)).first()
-            seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-            digest = entry_hash(seq, row["time"], type, row["actor"], tokens, json.loads(details_text), prev)
-            row.update(seq=seq, prev_hash=prev, hash=digest)
-            conn.execute(entries.insert().values(**row))
-        return _entry(row)
+        return {"time": _utc_text(time), "type": type, "actor": actor.strip(), "subjects": canonical(tokens),
+                "details": details_text, "_tokens": tokens, "_details": json.loads(details_text)}
 
     def record_shred(self, shred_record, pseudonymiser=None) -> Entry:
         """A destruction entry for a ``kitlib.protect.shred.ShredRecord`` (or its ``to_dict()``)."""
