@@ -426,3 +426,27 @@ def test_the_exercise_is_deterministic_per_seed(relocation):
     pd.testing.assert_frame_equal(first.rows, again.rows)
     other = retention_exercise(relocation, seed=5, lang="en")
     assert not first.rows.equals(other.rows)
+
+
+def test_retained_for_names_the_tables_a_destruction_must_leave_alone_with_the_reason():
+    case = generate(customers=300, seed=3, scenario="dissolution")
+    plan = plan_retention(case)
+    buyer = case["orders"]["customer_id"].iloc[0]
+    kept = plan.retained_for([buyer])
+    assert {"orders", "accounts"} <= set(kept) and "customers" not in kept and "tickets" not in kept
+    assert "Accounting Law Art. 23" in kept["orders"]
+    assert "会计法" in plan.retained_for([buyer], "zh-CN")["orders"]
+
+
+def test_kept_items_give_each_customer_letter_the_rules_bases_and_last_days():
+    case = generate(customers=300, seed=3, scenario="dissolution")
+    plan = plan_retention(case)
+    buyer = case["orders"]["customer_id"].iloc[0]
+    items = {i["item"]["en"]: i for i in plan.kept_items([buyer])[buyer]}
+    voucher = items["Accounting vouchers (orders, payments, contracts)"]
+    last_order = case["orders"].loc[case["orders"]["customer_id"] == buyer, "order_date"].max()
+    assert voucher["until"].year >= pd.Timestamp(last_order).year + 30             # orders and accounts: the longest
+    assert (voucher["until"].month, voucher["until"].day) == (12, 31)              # counted from fiscal year ends
+    assert voucher["basis"]["en"].endswith("Accounting Law Art. 23")
+    consent = [i for i in items.values() if i["item"]["en"].startswith("Consent")]
+    assert all(i["basis"]["en"].startswith("Company policy") for i in consent)      # U: policy, not law

@@ -1253,6 +1253,29 @@ class RetentionPlan:
         due = r["delete_on"].notna() & (r["delete_on"] <= day) & ~held
         return r.loc[due, ["table", "row_id", "customer_id", "rule", "delete_on"]].reset_index(drop=True)
 
+    def retained_for(self, customer_ids, lang: str = "en") -> dict[str, str]:
+        """The tables in which some of ``customer_ids``' records must stay (not ``delete_by``), each
+        with the reason: what a destruction must leave alone (``DestructionJob(retained=...)``)."""
+        r = self.records
+        kept = r[r["customer_id"].isin(set(customer_ids)) & (r["action"] != "delete_by")]
+        column = "why_en" if lang == "en" else "why_zh"
+        return {str(table): str(group[column].iloc[0]) for table, group in kept.groupby("table", observed=True)}
+
+    def kept_items(self, customer_ids) -> dict[str, list[dict]]:
+        """What stays of each customer after their deletion, as the customer letters take it
+        (``kitlib.reports.generate_letters(details={"kept": ...})``): per customer id, one item per
+        rule with its name, basis (a U rule's basis is worded as company policy) and last day."""
+        r = self.records
+        kept = r[r["customer_id"].isin(set(customer_ids)) & (r["action"] != "delete_by") & r["keep_until"].notna()]
+        out: dict[str, list[dict]] = {}
+        for (cid, rule_id), group in kept.groupby(["customer_id", "rule"], observed=True, sort=True):
+            rule = self.schedule.rule(rule_id)
+            basis = ({"zh": rule.basis_zh, "en": rule.basis_en} if rule.certainty == "U" else
+                     {"zh": self.schedule.cite(rule.basis, "zh"), "en": self.schedule.cite(rule.basis, "en")})
+            out.setdefault(str(cid), []).append({"item": {"zh": rule.name_zh, "en": rule.name_en}, "basis": basis,
+                                                 "until": group["keep_until"].max().date()})
+        return out
+
     def for_customer(self, customer_id: str) -> pd.DataFrame:
         """Every record of one customer, with its action and why."""
         return self.records[self.records["customer_id"] == customer_id].reset_index(drop=True)
