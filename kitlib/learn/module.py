@@ -158,14 +158,14 @@ class Module:
                 lines[lang].append(t("quiz.not_recorded", lang, reason=self.store_error or "-"))
         else:
             self.store.record_completion(self.learner, self.info.id, score=score, seconds=seconds)
-        if ledger is not None:
-            ledger.append("training", actor=self.learner, subjects=[self.learner],
-                          details={"module": self.info.id, "score": score, "minutes": round(seconds / 60, 1),
-                                   "unanswered": self.unanswered()})
             if certificate and not self.unanswered():
                 code, path = self._certificate()
                 for lang in LANGS:
                     lines[lang].append(t("module.certificate", lang, path=path, code=code))
+        if ledger is not None:
+            ledger.append("training", actor=self.learner, subjects=[self.learner],
+                          details={"module": self.info.id, "score": score, "minutes": round(seconds / 60, 1),
+                                   "unanswered": self.unanswered()})
         body = "".join(f"<p lang='{lang}'>" + "<br>".join(html.escape(x) for x in lines[lang]) + "</p>"
                        for lang in LANGS)
         return Card(f"<div style='border-left:4px solid #1b7f3b;padding:6px 12px'>{body}</div>",
