@@ -83,6 +83,15 @@ def both(key: str, sep: str = " · ", **values) -> str:
     return sep.join(t(key, lang, **values) for lang in LANGS)
 
 
+def lines_in(zh: list[str], en: list[str], lang: str | None = None) -> str:
+    """Report lines in one language ("zh-CN" or "en"), or both, Chinese first (any other value)."""
+    if lang == "zh-CN":
+        return "\n".join(zh)
+    if lang == "en":
+        return "\n".join(en)
+    return "\n".join(zh + en)
+
+
 def pick(texts: dict, lang: str | None = None) -> str:
     """The current language's entry of a ``{"zh-CN": ..., "en": ...}`` text from a data file."""
     lang = normalize(lang) if lang else get_lang()

@@ -28,12 +28,12 @@ import hmac
 import json
 import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterator
 
+from ..atomic import atomic_writer
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -175,21 +175,11 @@ def write_archive(dest, members: dict, key: bytes, *, kind: str = "backup", meta
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")   # 0600
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(header)
-            _write_stream(out, aead, fixed, MANIFEST_STREAM, memoryview(manifest_bytes), chunk_size)
-            for index, name in enumerate(order):
-                _write_stream(out, aead, fixed, index, views[name], chunk_size)
-            out.flush()
-            os.fsync(out.fileno())
-        if dest.exists():
-            os.chmod(tmp, dest.stat().st_mode & 0o7777)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(dest) as out:                                  # a new archive is 0600
+        out.write(header)
+        _write_stream(out, aead, fixed, MANIFEST_STREAM, memoryview(manifest_bytes), chunk_size)
+        for index, name in enumerate(order):
+            _write_stream(out, aead, fixed, index, views[name], chunk_size)
     return manifest
 
 
@@ -339,13 +329,7 @@ def extract_archive(path, key: bytes, target_dir) -> dict:
         for entry, chunks in _iter_members(opened):
             out = target.joinpath(*entry["name"].split("/"))
             out.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    for piece in chunks:
-                        fh.write(piece)
-                os.replace(tmp, out)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_writer(out, fsync=False) as fh:
+                for piece in chunks:
+                    fh.write(piece)
     return opened.manifest

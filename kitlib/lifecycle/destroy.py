@@ -52,7 +52,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from ..atomic import write_text_atomic
+from ..atomic import write_bytes_atomic as _write_bytes_atomic, write_text_atomic
+from ..i18n import lines_in
 from .residue import Identifiers, ResidueError, looks_like_data, read_delimited
 
 __all__ = ["DestructionError", "DestructionResult", "DestructionReport", "DestructionJob", "CATEGORIES",
@@ -236,11 +237,7 @@ class DestructionReport:
             for table, why in r.retained:
                 zh.append(f"    依法保留 {table}:{why}")
                 en.append(f"    retained {table}: {why}")
-        if lang == "zh-CN":
-            return "\n".join(zh)
-        if lang == "en":
-            return "\n".join(en)
-        return "\n".join(zh + en)
+        return lines_in(zh, en, lang)
 
 
 # -- checks --------------------------------------------------------------------------------------
@@ -318,23 +315,10 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def write_bytes_atomic(path, data: bytes) -> Path:
-    """Write ``data`` to a temporary sibling, flush it to disk and rename it over ``path``; a
-    replaced file keeps its mode, a new one is private (0600)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    return path
+    """``kitlib.atomic.write_bytes_atomic``, then the folder flushed too (the rename survives a crash)."""
+    _write_bytes_atomic(path, data)
+    _fsync_dir(Path(path).parent)
+    return Path(path)
 
 
 def _overwrite_and_unlink(path: Path, passes: int = 1) -> None:

@@ -33,6 +33,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..db import safe_url
+from ..ledger.ledger import canonical
 from .archive import read_archive, write_archive
 from .backup import file_sha256
 from .manifest import (FORMAT as MANIFEST_FORMAT, Comparison, ManifestError, build_manifest, compare_manifests,
@@ -73,10 +74,6 @@ class MigrationError(ValueError):
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _canonical(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 # -- the plan ----------------------------------------------------------------------------------
@@ -163,7 +160,7 @@ def plan_migration(source_dir, target_url: str, tables=None, *, batch_rows: int 
         plans.append(TablePlan(name, found[name], name, tuple(c["name"] for c in entry["columns"]), entry["rows"],
                                -(-entry["rows"] // batch_rows), sha))
     manifest = {"format": MANIFEST_FORMAT, "version": 1, "files": files}
-    plan_id = hashlib.sha256(_canonical({"source": manifest_digest(manifest), "batch_rows": batch_rows,
+    plan_id = hashlib.sha256(canonical({"source": manifest_digest(manifest), "batch_rows": batch_rows,
                                          "targets": {t.name: t.target for t in plans}}).encode()).hexdigest()
     plan = MigrationPlan(source, str(target_url), tuple(plans), batch_rows, manifest, plan_id)
     state = _inspect(plan)
@@ -415,7 +412,7 @@ def _migrate(plan: MigrationPlan, ledger, actor: str, stop_after, extra: dict) -
             if conn.execute(sa.select(_runs.c.plan_id).where(_runs.c.plan_id == plan.plan_id)).first() is None:
                 conn.execute(_runs.insert().values(
                     plan_id=plan.plan_id, source_sha256=manifest_digest(plan.source_manifest),
-                    batch_rows=plan.batch_rows, tables=_canonical({t.name: t.target for t in plan.tables}),
+                    batch_rows=plan.batch_rows, tables=canonical({t.name: t.target for t in plan.tables}),
                     started=_now()))
             for t in plan.tables:
                 _target_table(t).create(conn, checkfirst=True)

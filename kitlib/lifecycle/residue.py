@@ -48,6 +48,7 @@ from ..classify import scan_many
 from ..classify.files import ExportError, detect_encoding
 from ..classify.masking import mask
 from ..classify.validators import MOBILE_SEGMENTS
+from ..i18n import lines_in
 from .archive import MAGIC as ARCHIVE_MAGIC
 
 __all__ = ["ResidueError", "Identifiers", "identifiers_for", "scan_residue", "ResidueReport", "normalise",
@@ -602,11 +603,7 @@ class ResidueReport:
         for row in self.unscanned.itertuples():
             zh.append(f"  未核验 {row.artefact} {row.member}:{row.reason}")
             en.append(f"  unverified {row.artefact} {row.member}: {row.reason}")
-        if lang == "zh-CN":
-            return "\n".join(zh)
-        if lang == "en":
-            return "\n".join(en)
-        return "\n".join(zh + en)
+        return lines_in(zh, en, lang)
 
     def details(self) -> dict:
         """What the ledger records of this scan (counts and file names; no identifiers)."""
