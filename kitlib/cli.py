@@ -405,9 +405,6 @@ def _scan(args) -> int:
     return 1 if result.refused else 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def _ledger(args) -> int:
     from .ledger import Ledger, LedgerError
@@ -464,3 +461,7 @@ def _ledger(args) -> int:
     except (LedgerError, OSError) as exc:
         print(f"{where}: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
