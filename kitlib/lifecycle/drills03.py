@@ -1,5 +1,6 @@
-"""Module 03's destruction exercise: for each place the case company's customer data lives,
-choose how to destroy it (item "destruction-method").
+"""Module 03's two exercises: keep or delete each record (item "retention-schedule", marked by the
+retention plan), and for each place the case company's customer data lives, how to destroy it
+(item "destruction-method").
 
 The places come from the case's own ``systems`` and ``system_tables`` (the CRM, the help-desk
 SaaS run by a processor, the e-mail archive, the NAS backup, the off-site encrypted tapes, the
@@ -19,9 +20,11 @@ import pandas as pd
 
 from ..learn.choices import ChoiceExercise
 from .destroy import CATEGORIES
+from .retention import RetentionPlan, _Context, _custodian, _day, _fmt, _relationship_end, plan_retention
+from .schedule import LegalHold, RetentionRule, RetentionSchedule, load_schedule
 
 __all__ = ["OPTIONS", "Recommendation", "recommend_method", "exercise_artefacts", "destruction_exercise",
-           "table_duties"]
+           "table_duties", "RETENTION_OPTIONS", "exercise_situations", "retention_exercise"]
 
 OPTIONS = (
     ("delete_rows", "删除这些客户的行", "Delete the customers' rows"),
@@ -215,3 +218,210 @@ def destruction_exercise(case, seed: int = 0) -> ChoiceExercise:
 
     return ChoiceExercise("destruction-method", ("为每处客户数据选择销毁方式", "Choose how to destroy the customer data in each place"),
                           pd.DataFrame(rows, columns=["key", "title", "detail"]), OPTIONS, marker)
+
+
+# -- module 03 exercise ---------------------------------------------------------------------------------
+
+RETENTION_OPTIONS = (
+    ("keep_30y", "保存30年", "keep 30 years"),
+    ("keep_10y", "保存10年", "keep 10 years"),
+    ("keep_3y", "保存3年", "keep 3 years"),
+    ("keep_while_active", "客户关系存续期间保存", "keep while the customer relationship lasts"),
+    ("delete", "删除(没有保存义务)", "delete (no duty to keep it)"),
+    ("restrict_then_delete", "限制处理,期满后删除", "restrict processing, delete when the period ends"),
+    ("hold", "保留至法律保全解除", "keep until the legal hold is lifted"),
+    ("hand_over", "移交档案保管机构或承继方", "hand over to the archive custodian or the successor"),
+)
+
+_EXERCISE_HOLD = "H-EX-1"
+_LOG_ACTIONS = {"view": ("查看", "a view"), "search": ("查询", "a search"), "update": ("修改", "an update"),
+                "export": ("导出", "an export"), "backup": ("备份", "a backup")}
+_CONSENT_PURPOSES = {"privacy_notice": ("隐私政策告知确认", "privacy notice acknowledged"),
+                     "marketing": ("营销信息", "marketing messages"),
+                     "sensitive_financial": ("保存银行卡号(单独同意)", "bank card kept (separate consent)"),
+                     "guardian": ("监护人同意", "guardian's consent"),
+                     "cross_border": ("向境外股东提供(单独同意)", "provided to the foreign shareholder (separate consent)")}
+_HOLD_DAYS_BEFORE = 14
+
+
+def _keep_option(rule: RetentionRule) -> str:
+    p = rule.period
+    if p.kind == "fixed" and not p.months and not p.days:
+        return f"keep_{p.years}y"
+    return "keep_while_active" if p.kind == "none" else f"keep_{rule.id}"
+
+
+def _record_option(reason: str, rule: RetentionRule) -> str:
+    """The exercise option that matches a planned record."""
+    if reason == "hold":
+        return "hold"
+    if reason == "restrict":
+        return "restrict_then_delete"
+    if reason == "hand_over":
+        return "hand_over"
+    if reason in ("keep_active", "keep_open"):
+        return "keep_while_active"
+    if reason.startswith("delete"):
+        return "delete"
+    return _keep_option(rule)
+
+
+def exercise_situations(case, seed: int = 0, schedule=None):
+    """The exercise's eight situations, drawn from the case with ``seed``: (situations, requests, holds).
+
+    situations: key, table, row_id, customer_id, rule — rule is "" when the question is the
+    record's own fate, or a rule id when it is about the fields that rule covers (an order's
+    invoice fields).  requests and holds are what the exercise adds to the case: one deletion
+    request (received on the plan's day) and one open litigation hold."""
+    sched = schedule if isinstance(schedule, RetentionSchedule) else load_schedule(schedule)
+    rng = np.random.default_rng(int(seed))
+    first = plan_retention(case, sched)
+    r, d, today = first.records, first.duties, first.today
+
+    def pick(frame: pd.DataFrame, what: str) -> pd.Series:
+        if frame.empty:
+            raise ValueError(f"retention exercise: the case has no {what}; generate a larger case")
+        return frame.iloc[int(rng.integers(len(frame)))]
+
+    profiles = r[r["table"] == "customers"]
+    closed = profiles[profiles["reason"] == "delete_purpose"]
+    if len(closed) < 2:
+        closed = profiles[profiles["reason"].astype(str).str.startswith("delete")]
+    hold_row = pick(closed, "customer whose contracts have all ended")
+    closed_row = pick(closed[closed["customer_id"] != hold_row["customer_id"]], "second customer whose contracts ended")
+    taken = {hold_row["customer_id"], closed_row["customer_id"]}
+    relationship = _relationship_end(case.tables, sched.settings)
+    open_customers = relationship.index[relationship.isna()] if relationship is not None else pd.Index([])
+    orders = r[(r["table"] == "orders") & ~r["customer_id"].isin(taken)]
+    active_orders = orders[orders["customer_id"].isin(open_customers)]
+    request_row = pick(active_orders if len(active_orders) else orders, "order")
+    taken.add(request_row["customer_id"])
+    free = ~r["customer_id"].isin(taken)
+
+    invoices = d[(d["rule"] == "tax_records") & (d["keep_until"] > today) & ~d["customer_id"].isin(taken)]
+    invoice_row = pick(invoices, "invoiced order within its tax period")
+    vouchers = r[(r["table"] == "orders") & free & (r["also"] == "") & (r["reason"] != "delete_expired")]
+    voucher_row = pick(vouchers, "order without an invoice")
+    tickets = r[(r["table"] == "tickets") & free]
+    active_tickets = tickets[tickets["customer_id"].isin(open_customers)]
+    ticket_row = pick(active_tickets if len(active_tickets) else tickets, "ticket")
+    consents = r[(r["table"] == "consents") & free]
+    dated = consents[consents["reason"].isin(["keep_duty", "hand_over"])]
+    consent_row = pick(dated if len(dated) else consents, "consent record")
+    logs = r[(r["table"] == "access_log") & r["customer_id"].notna() & free]
+    log_row = pick(logs, "access-log entry about a customer")
+
+    chosen = [("invoice", invoice_row, "tax_records"), ("voucher", voucher_row, ""), ("closed-profile", closed_row, ""),
+              ("ticket", ticket_row, ""), ("consent", consent_row, ""), ("access-log", log_row, ""),
+              ("request-order", request_row, ""), ("hold-profile", hold_row, "")]
+    situations = pd.DataFrame([{"key": key, "table": str(row["table"]), "row_id": row["row_id"],
+                                "customer_id": row["customer_id"], "rule": rule} for key, row, rule in chosen])
+    situations = situations.iloc[rng.permutation(len(situations))].reset_index(drop=True)
+    requests = pd.DataFrame({"customer_id": [request_row["customer_id"]], "received_on": [today], "kind": ["deletion"]})
+    holds = (LegalHold(_EXERCISE_HOLD, "litigation", today - pd.Timedelta(days=_HOLD_DAYS_BEFORE), None,
+                       frozenset({hold_row["customer_id"]}), frozenset(), "客户就退款提起诉讼", "the customer sued over a refund"),)
+    return situations, requests, holds
+
+
+def retention_exercise(case, seed: int = 0, *, lang: str | None = None, schedule=None) -> ChoiceExercise:
+    """Module 03's exercise (item "retention-schedule"): keep, delete, restrict, hold or hand over
+    each of eight records of the case.  The right answers are the plan's (``plan_retention`` with
+    the situations' request and hold); every miss is explained with its article.  ``lang`` is the
+    language of the rows' titles (default: the kit's language)."""
+    from ..i18n import get_lang, normalize
+
+    row_lang = normalize(lang) if lang else get_lang()
+    sched = schedule if isinstance(schedule, RetentionSchedule) else load_schedule(schedule)
+    situations, requests, holds = exercise_situations(case, seed, sched)
+    plan = plan_retention(case, sched, requests=requests, holds=holds)
+    records = plan.records.set_index(["table", "row_id"])
+    duties = plan.duties.set_index(["table", "row_id", "rule"])
+    options = list(RETENTION_OPTIONS)
+    relationship = _relationship_end(case.tables, sched.settings)
+    rows, truth = [], {}
+    for s in situations.itertuples(index=False):
+        if s.rule:
+            rule = sched.rule(s.rule)
+            option, why = _duty_truth(duties.loc[(s.table, s.row_id, s.rule)], rule, s.table, plan)
+        else:
+            rec = records.loc[(s.table, s.row_id)]
+            rule = sched.rule(str(rec["rule"]))
+            option = _record_option(str(rec["reason"]), rule)
+            why = {"zh": str(rec["why_zh"]), "en": str(rec["why_en"])}
+        if option not in {o[0] for o in options}:
+            options.append((option, rule.period.text("zh"), f"keep {rule.period.text('en')}"))
+        truth[s.key] = (option, why)
+        title, detail = _situation_text(s, case, plan, relationship, row_lang)
+        rows.append({"key": s.key, "title": title, "detail": detail})
+    labels = {o[0]: (o[1], o[2]) for o in options}
+
+    def marker(key: str, given: str | None, lang: str) -> tuple[bool, str]:
+        option, why = truth[key]
+        if given == option:
+            return True, ""
+        label = labels[option][1 if lang == "en" else 0]
+        return False, (f"Expected: {label}. {why['en']}" if lang == "en" else f"应为:{label}。{why['zh']}")
+
+    scenario_zh = "迁址" if plan.scenario == "relocation" else "解散注销"
+    title = (f"保存还是删除?为每条记录选择处理方式({scenario_zh},{_fmt(plan.today)})",
+             f"Keep or delete? Choose what happens to each record ({plan.scenario}, {_fmt(plan.today)})")
+    return ChoiceExercise("retention-schedule", title, pd.DataFrame(rows, columns=["key", "title", "detail"]),
+                          tuple(options), marker)
+
+
+def _duty_truth(duty: pd.Series, rule: RetentionRule, table: str, plan: RetentionPlan) -> tuple[str, dict]:
+    """The option and explanation for the fields one rule covers in one record."""
+    sched = plan.schedule
+    ctx = _Context(sched, plan.scenario, _day(plan.today), _day(plan.service_end), _day(plan.deregistration), "")
+    ends = duty["keep_until"]
+    why = {lang: sched.summary(rule, lang, rule.anchors.get(table)) for lang in ("zh", "en")}
+    if duty["status"] == "fixed" and pd.notna(ends) and ends <= plan.today:
+        return "delete", {"zh": f"保存期限已于{_fmt(ends)}届满({why['zh']}):删除(《个人信息保护法》第47条)。",
+                          "en": f"The period ended on {_fmt(ends)} ({why['en']}): delete (PIPL Art. 47)."}
+    if plan.scenario == "dissolution" and (pd.isna(ends) or ends > plan.deregistration):
+        return "hand_over", {"zh": f"{why['zh']},保存至{_fmt(ends)}。公司于{_fmt(plan.deregistration)}注销,早于期限届满:移交给"
+                                   f"{_custodian(rule, ctx, 'zh')}。",
+                             "en": f"{why['en']}, until {_fmt(ends)}. The company is deregistered on {_fmt(plan.deregistration)}, "
+                                   f"before that: hand the records over to {_custodian(rule, ctx, 'en')}."}
+    return _keep_option(rule), {"zh": f"{why['zh']},保存至{_fmt(ends)}。", "en": f"{why['en']}, until {_fmt(ends)}."}
+
+
+def _situation_text(s, case, plan: RetentionPlan, relationship: pd.Series | None, lang: str) -> tuple[str, str]:
+    """Title and detail of one situation, from the data (record numbers and dates only, no names)."""
+    en = lang == "en"
+    frame = case[s.table]
+    id_column = plan.schedule.settings.id_columns.get(s.table, frame.columns[0])
+    row = frame[frame[id_column].astype(str) == s.row_id].iloc[0]
+    ended = relationship.get(s.customer_id) if relationship is not None and isinstance(s.customer_id, str) else None
+    if ended is not None and pd.notna(ended):
+        status_zh, status_en = f"客户的合同已于{_fmt(ended)}全部结束", f"the customer's contracts all ended by {_fmt(ended)}"
+    else:
+        status_zh, status_en = "客户的合同仍在履行", "the customer's contract is still running"
+    if plan.scenario == "dissolution":
+        status_zh += f";公司于{_fmt(plan.service_end)}停止服务,{_fmt(plan.deregistration)}注销"
+        status_en += f"; the company stops its service on {_fmt(plan.service_end)} and is deregistered on {_fmt(plan.deregistration)}"
+    purpose = _CONSENT_PURPOSES.get(str(row.get("purpose")), (str(row.get("purpose")),) * 2)
+    action = _LOG_ACTIONS.get(str(row.get("action")), (str(row.get("action")),) * 2)
+    texts = {
+        "invoice": ((f"订单{s.row_id}的发票字段(发票号码、抬头)", f"下单日期{_fmt(row.get('order_date'))};已开具电子发票"),
+                    (f"Order {s.row_id}: its invoice fields (number, title)",
+                     f"ordered on {_fmt(row.get('order_date'))}; an electronic invoice was issued")),
+        "voucher": ((f"订单{s.row_id}(会计凭证)", f"下单日期{_fmt(row.get('order_date'))};未开发票"),
+                    (f"Order {s.row_id} (an accounting voucher)", f"ordered on {_fmt(row.get('order_date'))}; no invoice")),
+        "closed-profile": ((f"客户{s.customer_id}的会员资料", status_zh), (f"Customer {s.customer_id}: member profile", status_en)),
+        "ticket": ((f"工单{s.row_id}", f"{_fmt(row.get('closed_at'))}办结;{status_zh}"),
+                   (f"Ticket {s.row_id}", f"closed on {_fmt(row.get('closed_at'))}; {status_en}")),
+        "consent": ((f"同意记录{s.row_id}({purpose[0]})", f"{_fmt(row.get('given_on'))}作出;{status_zh}"),
+                    (f"Consent record {s.row_id} ({purpose[1]})", f"given on {_fmt(row.get('given_on'))}; {status_en}")),
+        "access-log": ((f"访问日志{s.row_id}", f"{_fmt(row.get('ts'))}对一条客户记录的{action[0]}操作"),
+                       (f"Access-log entry {s.row_id}", f"{action[1]} of a customer record on {_fmt(row.get('ts'))}")),
+        "request-order": ((f"订单{s.row_id}:客户已要求删除", f"{_fmt(plan.today)}收到删除请求;下单日期{_fmt(row.get('order_date'))}"),
+                          (f"Order {s.row_id}: the customer asked for deletion",
+                           f"deletion request received {_fmt(plan.today)}; ordered on {_fmt(row.get('order_date'))}")),
+    }
+    since = _fmt(plan.today - pd.Timedelta(days=_HOLD_DAYS_BEFORE))
+    texts["hold-profile"] = ((f"客户{s.customer_id}的资料:诉讼保全中", f"{status_zh};保全{_EXERCISE_HOLD}(诉讼)自{since}起,尚未解除"),
+                             (f"Customer {s.customer_id}: profile under a legal hold",
+                              f"{status_en}; hold {_EXERCISE_HOLD} (litigation) since {since}, still open"))
+    zh_text, en_text = texts[s.key]
+    return en_text if en else zh_text
