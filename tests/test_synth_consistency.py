@@ -115,3 +115,11 @@ def test_company_is_a_chongming_joint_venture(case, dissolution_case):
     assert (tl["liquidation_group"] - tl["decision"]).days <= 15
     assert tl["tax_deregistered"] < tl["address_cancelled"]
     assert dissolution_case.company["scenario"] == "dissolution"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_one_customer_case_generates_every_table_even_without_tickets(seed):
+    from kitlib.synth import TABLES, generate
+
+    tiny = generate(customers=1, seed=seed)
+    assert len(tiny["customers"]) == 1 and set(TABLES) <= set(tiny.tables)

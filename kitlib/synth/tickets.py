@@ -86,7 +86,8 @@ def build_tickets(customers: pd.DataFrame, employees: pd.DataFrame, accounts: pd
     templates = [(t, "zh") for t in TEMPLATES_ZH] + [(t, "en") for t in TEMPLATES_EN]
     parsed = [_parse(t) for t, _ in templates]
     needs = {"mobile", "bank_card", "resident_id", "email", "guardian"}
-    have = {s: np.array([v is not None for v in cols["guardian_name" if s == "guardian" else s]]) for s in needs}
+    have = {s: np.array([v is not None for v in cols["guardian_name" if s == "guardian" else s]], dtype=bool)
+            for s in needs}
     score = rng.random((k, len(templates)))
     for j, parts in enumerate(parsed):
         english = templates[j][1] == "en"
