@@ -1,5 +1,6 @@
 """The rules Faker alone does not give: dates, ages, minors, consents and tickets agree."""
 import pandas as pd
+import pytest
 
 
 def test_ages_agree_with_birth_dates(case):
