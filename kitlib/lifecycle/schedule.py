@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..tomlfile import read_toml
+from ..tomlfile import TomlLines, read_toml
 
 __all__ = ["ScheduleError", "PlanError", "Law", "Citation", "Period", "RetentionRule", "NotApplicable", "LegalHold", "ScheduleSettings", "RetentionSchedule", "load_schedule", "default_schedule_path", "load_holds", "ACTIONS", "TRIGGERS", "HOLD_REASONS", "CERTAINTIES", "RELATIONSHIP_END"]
 
@@ -231,45 +231,9 @@ def _trigger_text(trigger: str, anchor: str | None, lang: str) -> str:
 
 # -- reading and checking the file ------------------------------------------------------------------
 
-class _Lines:
-    """Line numbers of headers and keys in a TOML text, for error messages."""
-
-    def __init__(self, text: str):
-        self.lines = text.splitlines()
-
-    def _header(self, pattern: str, index: int = 0) -> int | None:
-        rx, seen = re.compile(pattern), -1
-        for i, line in enumerate(self.lines):
-            if rx.match(line):
-                seen += 1
-                if seen == index:
-                    return i
-        return None
-
-    def find(self, section: str | None, key: str | None = None, index: int = 0) -> int:
-        """1-based line of ``key`` in the ``index``-th ``[[section]]`` (or ``[section]``; None: top)."""
-        if section is None:
-            start = -1
-        else:
-            escaped = re.escape(section).replace(r"\.", r"\s*\.\s*")
-            start = self._header(rf"^\s*\[\[\s*{escaped}\s*\]\]", index)
-            if start is None:
-                start = self._header(rf"^\s*\[\s*{escaped}\s*\]", 0)
-            if start is None:
-                return 0
-        if key:
-            rx = re.compile(rf"^\s*(\"?){re.escape(key)}\1\s*(=|\.)")
-            for i in range(start + 1, len(self.lines)):
-                if re.match(r"^\s*\[", self.lines[i]):
-                    break
-                if rx.match(self.lines[i]):
-                    return i + 1
-        return start + 1
-
-
 class _Checker:
     def __init__(self, name: str, text: str, error=ScheduleError):
-        self.name, self.lines, self.error = name, _Lines(text), error
+        self.name, self.lines, self.error = name, TomlLines(text), error
 
     def fail(self, where: str, problem: str, section: str | None = None, key: str | None = None, index: int = 0):
         line = self.lines.find(section, key, index) if self.lines.lines else 0

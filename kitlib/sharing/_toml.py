@@ -1,10 +1,9 @@
 """Reading the package's TOML files: the parsed data plus line numbers for error messages."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from ..tomlfile import read_toml
+from ..tomlfile import TomlLines, read_toml
 
 
 class TomlSource:
@@ -15,26 +14,13 @@ class TomlSource:
         self.name = self.path.name
         self.error = error
         self.data = read_toml(self.path, error)
-        self.lines = self.path.read_text(encoding="utf-8").splitlines()
+        self._lines = TomlLines(self.path.read_text(encoding="utf-8"))
+        self.lines = self._lines.lines
 
     def line(self, section: str | None, key: str | None = None) -> int:
-        """1-based line of ``key`` in ``[section]`` (the section's header line when the key is not
+        """1-based line of ``key`` in ``[section]`` (the section's header when the key is not
         written there; 0 when neither is found)."""
-        start = -1
-        if section:
-            parts = r"\s*\.\s*".join(rf"(?:{re.escape(p)}|\"{re.escape(p)}\")" for p in section.split("."))
-            header = re.compile(rf"^\s*\[\[?\s*{parts}\s*\]\]?\s*(#.*)?$")
-            start = next((i for i, text in enumerate(self.lines) if header.match(text)), None)
-            if start is None:
-                return 0
-        if key:
-            rx = re.compile(rf"^\s*(\"?){re.escape(key)}\1\s*=")
-            for i in range(start + 1, len(self.lines)):
-                if re.match(r"^\s*\[", self.lines[i]):
-                    break
-                if rx.match(self.lines[i]):
-                    return i + 1
-        return start + 1
+        return self._lines.find(section, key)
 
     def fail(self, section: str | None, key: str | None, problem: str):
         """Raise the caller's error: ``file:line: section.key: problem``."""
