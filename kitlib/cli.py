@@ -96,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="HTML report to write (default: scan_report.html)")
     scan.add_argument("--sample", type=_sample_size, default=2000, help="values sampled per column (default 2000)")
     scan.add_argument("--policy", type=Path, help="tier policy TOML file (default: the kit's own)")
+    ex = sub.add_parser("exercise", help="tabletop packages: validate them, or rehearse one in scripted mode")
+    ex_sub = ex.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    exv = ex_sub.add_parser("validate", help="check packages; one line per problem (exit 0 valid, 1 problems, 2 missing)")
+    exv.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="package folders or exercise.yaml files")
+    exp = ex_sub.add_parser("play", help="play a package to the end without widgets (its expected path, or --script)")
+    exp.add_argument("path", type=Path, metavar="PATH")
+    exp.add_argument("--seed", type=_seed, default=0, help="chooses the variant and the evidence (default 0)")
+    exp.add_argument("--script", type=Path, help="YAML or JSON steps: - [minute, decide, D1, option, role]")
+    exp.add_argument("--out", type=Path, help="write the run record (JSON) here")
     led = sub.add_parser("ledger", help="the company's ledger of actions: verify, show, export, anchor")
     led.add_argument("--url", help="the ledger's database URL (default: KIT_LEDGER_URL or the kit's data folder)")
     led_sub = led.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -117,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"dataset": _dataset, "watermark": _watermark, "certificate": _certificate,
                 "progress": _progress, "bank": _bank, "learner": _learner, "scan": _scan,
-                "ledger": _ledger}[args.command](args)
+                "ledger": _ledger, "exercise": _exercise}[args.command](args)
     except KeyboardInterrupt:
         print("kit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -461,6 +470,15 @@ def _ledger(args) -> int:
     except (LedgerError, OSError) as exc:
         print(f"{where}: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
+
+
+
+def _exercise(args) -> int:
+    from .drills.cli import play_command, validate_command
+
+    if args.action == "validate":
+        return validate_command(args.paths)
+    return play_command(args.path, args.seed, args.script, out=args.out)
 
 
 if __name__ == "__main__":
