@@ -6,7 +6,11 @@ the incident, and the variant's facts) and returns a ``Solution``: the right ans
 explanation in both languages.  Other modules add checkers with ``register_checker``; modules
 named in ``PLUGINS`` are imported the first time the registry is read so that theirs are known.
 
-Built in: ``exposed_count``, ``minors_involved`` and ``report_deadline``.
+Built in: ``exposed_count``, ``minors_involved`` and ``report_deadline`` (over the customers in
+scope), and ``scope.<name>`` for every evidence checker of ``kitlib.drills.evidence.CHECKERS``
+(``scope.exposed_customers``, ``scope.incident_grade`` ...): these need a run whose variant makes
+evidence (``evidence: {kind: ...}``); the answer comes from the evidence's truth and the given
+answer is marked by the evidence checker itself (lists in any order, labels in either language).
 """
 from __future__ import annotations
 
@@ -15,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .data import DrillData
-from .evidence import GRADES, REPORT_HOURS as _EVIDENCE_HOURS, grade_incident
+from .evidence import CHECKERS as _EVIDENCE_CHECKERS, GRADES, REPORT_HOURS as _EVIDENCE_HOURS, EvidenceError, \
+    grade_incident
 from .model import Text
 
 __all__ = ["Checker", "Solution", "CheckerError", "register_checker", "known_checkers", "get_checker",
-           "incident_grade", "REPORT_HOURS", "PLUGINS"]
+           "incident_grade", "REPORT_HOURS", "PLUGINS", "EvidenceSolution", "EvidenceChecker", "SCOPE_PREFIX"]
 
 PLUGINS = ()        # modules that register more checkers when imported
 _REGISTRY: dict[str, "Checker"] = {}
@@ -178,3 +183,107 @@ register_checker(Checker("exposed_count", Text("涉及客户人数", "Customers 
 register_checker(Checker("minors_involved", Text("是否涉及未成年人", "Minors involved"), _solve_minors, _yes_no))
 register_checker(Checker("report_deadline", Text("报告时限(小时)", "Reporting deadline (hours)"),
                          _solve_report_deadline, _hours))
+
+
+# -- evidence checkers (``scope.<name>``) ------------------------------------------------------------
+
+SCOPE_PREFIX = "scope."
+
+# The right answer of each evidence checker, read from the truth (kitlib.drills.evidence.ScopeTruth).
+_TRUTH_ANSWERS = {
+    "exposed_customers": lambda t: sorted(t.customer_ids),
+    "affected_customers": lambda t: sorted(t.affected_customer_ids),
+    "exposed_categories": lambda t: sorted(t.categories),
+    "sensitive_involved": lambda t: t.sensitive,
+    "minors_involved": lambda t: t.minors,
+    "people_count": lambda t: t.people,
+    "incident_grade": lambda t: t.grade,
+    "report_deadline": lambda t: t.report_hours,
+    "notify_individuals": lambda t: t.notify_individuals,
+    "affected_archives": lambda t: sorted(t.archives),
+    "overdue_documents": lambda t: sorted(t.overdue_documents),
+}
+_TITLES = {
+    "exposed_customers": ("泄露的客户", "Exposed customers"),
+    "affected_customers": ("受影响的客户", "Affected customers"),
+    "exposed_categories": ("泄露的信息类别", "Categories exposed"),
+    "sensitive_involved": ("是否涉及敏感个人信息", "Sensitive information involved"),
+    "minors_involved": ("是否涉及不满十四周岁的未成年人", "Minors under 14 involved"),
+    "people_count": ("涉及人数", "People affected"),
+    "incident_grade": ("事件级别", "Incident grade"),
+    "report_deadline": ("报告时限", "Reporting deadline"),
+    "notify_individuals": ("是否通知个人", "Notify individuals"),
+    "affected_archives": ("受影响的归档", "Archives hit"),
+    "overdue_documents": ("本应已销毁的文件", "Documents due for destruction"),
+}
+
+
+@dataclass(frozen=True)
+class EvidenceSolution(Solution):
+    """A solution read from the run's evidence; ``truth`` marks given answers."""
+    truth: Any = None
+
+
+@dataclass(frozen=True)
+class EvidenceChecker(Checker):
+    """A checker that marks with an evidence checker (``kitlib.drills.evidence.CHECKERS``)."""
+    check: Callable = None
+
+    def mark(self, solution: Solution, given) -> bool:
+        if not isinstance(solution, EvidenceSolution):
+            raise CheckerError(f"{self.name}: the solution was not made from evidence")
+        return self.result(solution, given).correct
+
+    def result(self, solution: EvidenceSolution, given):
+        """The evidence checker's full result (correct, share, explanation, details)."""
+        try:
+            return self.check(given, solution.truth)
+        except EvidenceError as exc:
+            raise CheckerError(str(exc)) from None
+
+
+def _evidence_solver(name: str):
+    def solve(data: DrillData, params: dict) -> Solution:
+        evidence = data.evidence
+        if evidence is None:
+            raise CheckerError(f"{SCOPE_PREFIX}{name} needs the run's evidence: give the variant "
+                               f"'evidence: {{kind: ...}}' (one of crm_export, backup_ransomware, paper_found)")
+        truth = evidence.truth
+        answer = _TRUTH_ANSWERS[name](truth)
+        return EvidenceSolution(answer, _explain(name, answer, truth), truth)
+    return solve
+
+
+_SETS = {"exposed_customers", "affected_customers", "affected_archives", "overdue_documents"}
+# what the evidence checkers say about the given answer ("Right." ...), dropped from the key's text
+_VERDICTS = (("\u6b63\u786e\u3002", ""), ("\u4e0d\u6b63\u786e\u3002", ""), ("\uff1a\u6b63\u786e\uff0c", "\uff1a"),
+             (":\u6b63\u786e,", ":"), ("Right. ", ""), ("Wrong. ", ""), (": right, the", ": the"), (": right; ", ": "))
+
+
+def _explain(name: str, answer, truth) -> Text:
+    """The answer key's explanation: the truth and why, not a verdict on a given answer."""
+    zh, en = _TITLES[name]
+    if name in _SETS:
+        shown = ", ".join(answer[:5]) + (" …" if len(answer) > 5 else "")
+        none_zh = "\u65e0"
+        return Text(f"{zh}\uff1a\u5171 {len(answer)} \u9879\uff08{shown or none_zh}\uff09\u3002",
+                    f"{en}: {len(answer)} ({shown or 'none'}).")
+    if name == "exposed_categories":
+        from ..learn.labelling import CATEGORIES
+        labels = [CATEGORIES.get(code, (code, code)) for code in answer]
+        return Text(f"{zh}\uff1a" + "\u3001".join(z for z, _ in labels) + "\u3002",
+                    f"{en}: " + ", ".join(e for _, e in labels) + ".")
+    said = _EVIDENCE_CHECKERS[name](answer, truth).explanation
+    texts = []
+    for text in (said["zh-CN"], said["en"]):
+        for verdict, plain in _VERDICTS:
+            text = text.replace(verdict, plain)
+        texts.append(text)
+    return Text(*texts)
+
+
+for _name, _check in _EVIDENCE_CHECKERS.items():
+    if _name not in _TRUTH_ANSWERS:      # an evidence checker this module cannot yet solve
+        continue
+    _zh, _en = _TITLES.get(_name, (_name, _name))
+    register_checker(EvidenceChecker(SCOPE_PREFIX + _name, Text(_zh, _en), _evidence_solver(_name), check=_check))
