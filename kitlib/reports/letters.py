@@ -47,6 +47,7 @@ import pyarrow.compute as pc
 from markupsafe import Markup
 
 from ..atomic import write_text_atomic
+from ..dates import to_date
 from ..protect.errors import WrongColumn
 from ..protect.transforms import mask_column, mask_value
 from ..tomlfile import read_toml
@@ -274,18 +275,10 @@ def _to_text(page: str) -> str:
 # -- checking input ------------------------------------------------------------------------------
 
 def _as_date(value, what: str) -> Date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, Date):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, str):
-        try:
-            return Date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
-    raise LetterError(f"{what}: {value!r} is not a date (use YYYY-MM-DD)")
+    day = to_date(value)
+    if day is None:
+        raise LetterError(f"{what}: {value!r} is not a date (use YYYY-MM-DD)")
+    return day
 
 
 def _clean_text(value) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 import chinese_calendar
 import pandas as pd
 
+from ..dates import to_date
 from ..tomlfile import read_toml
 from .errors import DeadlineError
 
@@ -71,20 +72,11 @@ def load_policy(path=None) -> DeadlinePolicy:
 
 def as_date(value, what: str = "date") -> dt.date:
     """A date from a date, datetime, Timestamp or ISO text; DeadlineError naming ``what`` otherwise."""
-    if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
-            raise DeadlineError(f"{what} is empty")
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
-    raise DeadlineError(f"{what}: {value!r} is not a date (use YYYY-MM-DD)")
+    day = to_date(value)
+    if day is None:
+        raise DeadlineError(f"{what} is empty" if value is None or value != value else
+                            f"{what}: {value!r} is not a date (use YYYY-MM-DD)")
+    return day
 
 
 def _is_workday(day: dt.date) -> bool:

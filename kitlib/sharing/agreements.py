@@ -10,7 +10,6 @@ its line.  ``share`` refuses an export whose agreement or notice has any problem
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..dates import to_date
 from ._toml import TomlSource
 from .errors import AgreementError, RegistryError
 from .purposes import FLOWS
@@ -145,22 +145,7 @@ def read_agreement(path) -> tuple[dict, TomlSource]:
     return dict(src.data), src
 
 
-def _as_date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    if hasattr(value, "date") and callable(value.date):      # pandas Timestamp
-        try:
-            return value.date()
-        except (TypeError, ValueError):
-            return None
-    return None
+_as_date = to_date
 
 
 def _check_value(item: ChecklistItem, value) -> tuple[str, str] | None:
