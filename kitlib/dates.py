@@ -7,7 +7,8 @@ import datetime as dt
 def to_date(value) -> dt.date | None:
     """The calendar day ``value`` names, or None when it names none (NaT, blank, not a date)."""
     if isinstance(value, dt.datetime):                  # before date: a datetime is a date too
-        return value.date()
+        day = value.date()                              # pandas NaT is a datetime whose date is NaT
+        return day if isinstance(day, dt.date) else None
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
