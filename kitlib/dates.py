@@ -6,9 +6,10 @@ import datetime as dt
 
 def to_date(value) -> dt.date | None:
     """The calendar day ``value`` names, or None when it names none (NaT, blank, not a date)."""
+    if value is None or value != value:                 # NaN and pandas NaT are not equal to themselves
+        return None
     if isinstance(value, dt.datetime):                  # before date: a datetime is a date too
-        day = value.date()                              # pandas NaT is a datetime whose date is NaT
-        return day if isinstance(day, dt.date) else None
+        return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
