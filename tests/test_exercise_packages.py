@@ -43,6 +43,8 @@ def test_the_three_issue_packages_exist_and_validate():
 
 def test_every_package_is_a_60_to_90_minute_drill_for_4_to_8_people_in_both_languages(packages):
     for name, p in packages.items():
+        if len(p.roles) == 1:           # a solo drill (module 09): checked in tests/test_drills_plan.py
+            continue
         assert 60 <= p.duration_minutes <= 90, name
         assert sum(r.min_people for r in p.roles) <= 8 and sum(r.max_people for r in p.roles) >= 4, name
         assert 8 <= len(p.injects) <= 14 and 3 <= len(p.decisions) <= 5 and 2 <= len(p.tasks) <= 4, name
@@ -190,7 +192,8 @@ def test_after_action_report_figures_match_the_events_played(name, packages, sma
     first_answer = next(i for i, (_, a) in enumerate(steps) if a[0] == "answer")
     minute, action = steps[first_answer]
     steps[first_answer] = (minute, ("answer", action[1], _wrong(action[2])))
-    steps.append((minute, ("note", "the team argued about the grade", "legal")))
+    role = "legal" if any(r.id == "legal" for r in package.roles) else package.roles[0].id
+    steps.append((minute, ("note", "the team argued about the grade", role)))
     record = play(package, 6, steps, data=data).record()
     events = record["events"]
     report = after_action_report(record)
