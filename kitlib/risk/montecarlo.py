@@ -6,7 +6,8 @@ each event's loss ~ lognormal (median and 90th percentile from the register). If
 the year draws a fine (chance ``fine_probability`` per event), one fine is added: lognormal
 around ``fine_median_rmb`` (σ = FINE_SIGMA, company assumption) and never above the PIPL Art. 66
 maximum for the risk's severity — ordinary: RMB 1,000,000 (the amount when correction is refused);
-serious: RMB 50,000,000 or 5 % of the prior year's turnover, taking the larger. DSL Art. 45 fines
+serious: RMB 50,000,000 or 5 % of the prior year's turnover; the model takes the larger, which is
+the kit's reading (the article does not say which applies). DSL Art. 45 fines
 and the fines on responsible persons are not modelled. Because fault is presumed in a claim for
 harm (PIPL Art. 69), the loss per event counts compensation in full, with no discount for a defence.
 """
