@@ -29,3 +29,12 @@ def test_play_writes_a_run_record_whose_score_matches_its_events(tmp_path, capsy
                  (e["kind"] == "decision" or e.get("correct")))
     points += sum(c["awarded"] for c in record["criteria"])
     assert record["score"]["awarded"] == points
+
+
+def test_validate_finds_dispute_packages_in_a_folder(capsys):
+    root = Path(__file__).parent.parent / "exercises"
+    assert main(["exercise", "validate", str(root / "dispute-sold-my-data")]) == 0
+    assert main(["exercise", "validate", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "ok " + str(root / "dispute-court-presumed-fault") in out
+    assert "ok " + str(root / "crm-export-during-move") in out

@@ -18,7 +18,7 @@ import yaml
 
 from ..atomic import write_text_atomic
 from .engine import DrillError, play
-from .package import PACKAGE_FILE, PackageError, load_package, validate
+from .package import DISPUTE_FILE, PACKAGE_FILE, PackageError, load_package, validate
 
 __all__ = ["validate_command", "play_command", "package_folders", "read_script"]
 
@@ -28,9 +28,10 @@ def package_folders(path) -> list[Path]:
     path = Path(path)
     if path.is_file():
         return [path.parent]
-    if (path / PACKAGE_FILE).is_file():
+    if (path / PACKAGE_FILE).is_file() or (path / DISPUTE_FILE).is_file():
         return [path]
-    return sorted(p for p in path.iterdir() if (p / PACKAGE_FILE).is_file()) if path.is_dir() else []
+    return sorted(p for p in path.iterdir() if (p / PACKAGE_FILE).is_file() or (p / DISPUTE_FILE).is_file()) \
+        if path.is_dir() else []
 
 
 def validate_command(paths, *, out=None) -> int:

@@ -17,6 +17,13 @@ Every event goes to the ledger, when one is given, as a ``training`` entry: a dr
 exercise on synthetic data, not a real incident, so its entries must never be counted among real
 incidents, notifications or disputes; the details name the exercise, run, variant and event only
 (no free text, no customer identifiers).
+
+Endings and disputes: an inject marked ``ending: true`` ends the run when it is released (an
+"ending" event with its id, then "end").  A package of ``kind: dispute`` is a role-play without
+clock pressure whose injects are released by decisions; its decisions and its ending are written
+to the ledger as ``dispute`` entries (the dispute record; details say ``training: true``) instead
+of ``training`` ones.  ``endings(package)`` lists the endings and ``script_to(package, seed,
+ending)`` finds the decisions that reach one.
 """
 from __future__ import annotations
 
@@ -30,7 +37,7 @@ from .data import DrillData, sample_data
 from .model import Inject, Package
 from .package import is_validated
 
-__all__ = ["Run", "DrillError", "play", "expected_script", "RECORD_FORMAT"]
+__all__ = ["Run", "DrillError", "play", "expected_script", "RECORD_FORMAT", "endings", "script_to"]
 
 RECORD_FORMAT = "kitlib.drills run v1"
 _EPS = 1e-9
@@ -117,14 +124,23 @@ class Run:
         event = self._event("inject", _FACILITATOR, id=inject.id, title=inject.title.to_dict(),
                             recipients=list(inject.recipients), medium=inject.medium)
         self.released[inject_id] = event
+        if inject.ending:
+            self._event("ending", _FACILITATOR, id=inject.id, title=inject.title.to_dict(),
+                        debrief=inject.debrief.to_dict() if inject.debrief else None)
+            self.end()
+            return dict(event)
         self._trigger({inject_id}, ())
         return dict(event)
 
     def release_due(self) -> list[dict]:
         """Release every inject due by now (and whatever they trigger); the inject events."""
         out = []
-        while due := self.due_injects():
-            out.extend(self.release(i.id) for i in due if i.id not in self.released)
+        while not self.ended and (due := self.due_injects()):
+            for i in due:
+                if self.ended:
+                    break
+                if i.id not in self.released:
+                    out.append(self.release(i.id))
         return out
 
     def run_until(self, minute: float, on_release=None) -> list[dict]:
@@ -139,10 +155,10 @@ class Run:
                 if on_release:
                     on_release(event)
             upcoming = self.upcoming_injects()
-            if not upcoming or upcoming[0][0] > minute + _EPS:
+            if self.ended or not upcoming or upcoming[0][0] > minute + _EPS:
                 break
             self.clock.advance_to(upcoming[0][0])
-        if minute > self.now():
+        if minute > self.now() and not self.ended:
             self.clock.advance_to(minute)
         return out
 
@@ -154,6 +170,8 @@ class Run:
         for inject in triggered:
             self.scheduled[inject.id] = now + inject.delay
         for inject in triggered:
+            if self.ended:
+                break
             if inject.delay == 0 and inject.id not in self.released:
                 self.release(inject.id)
         return [i.id for i in triggered]
@@ -328,7 +346,13 @@ class Run:
     def _event(self, kind: str, actor: str, **fields) -> dict:
         event = {"seq": len(self.events) + 1, "t": round(float(self.now()), 6), "kind": kind, **fields}
         self.events.append(event)
-        if self.ledger is not None:
+        if self.ledger is not None and self.package.kind == "dispute":
+            if kind in ("decision", "ending"):
+                details = {"exercise": self.package.id, "run": self.run_id, "variant": self.variant.id,
+                           "event": kind, "seq": event["seq"], "t": event["t"], "training": True}
+                details.update({k: fields[k] for k in ("id", "option", "role", "points") if k in fields})
+                self.ledger.append("dispute", actor=actor, subjects=[], details=details)
+        elif self.ledger is not None:
             details = {"exercise": self.package.id, "run": self.run_id, "variant": self.variant.id,
                        "event": kind, "seq": event["seq"], "t": event["t"]}
             details.update({k: fields[k] for k in ("id", "option", "role", "correct", "points") if k in fields})
@@ -402,13 +426,55 @@ def play(package: Package, seed: int, script=None, *, ledger=None, data=None, wa
 
     for minute, action in sorted(steps, key=lambda s: s[0]):
         run.run_until(minute, acknowledge_wanted)
+        if run.ended:                   # an ending was released: the steps after it are not played
+            break
         name, *args = action
         {"decide": run.decide, "answer": run.answer_task, "note": run.note, "ack": run.acknowledge,
          "release": run.release}[name](*args)
+        if run.ended:
+            break
         acknowledge_wanted()            # injects the action released at once
-    run.run_until(run.package.duration_minutes, acknowledge_wanted)
-    run.end()
+    if not run.ended:
+        run.run_until(run.package.duration_minutes, acknowledge_wanted)
+    if not run.ended:
+        run.end()
     return run
+
+
+def endings(package: Package) -> list[str]:
+    """The ids of ``package``'s ending injects, in package order."""
+    return [i.id for i in package.injects if i.ending]
+
+
+def script_to(package: Package, seed: int, ending_id: str) -> list[tuple[float, tuple]]:
+    """A script of decisions (each at its ``open_at``, in that order) whose play reaches the
+    ending ``ending_id``: a depth-first search over the decisions' options; DrillError if none does."""
+    if ending_id not in endings(package):
+        raise DrillError(f"{ending_id!r} is not an ending of {package.id!r} (endings: {', '.join(endings(package))})")
+    decisions = sorted(Run(package, seed).package.decisions, key=lambda d: d.open_at)
+
+    def reached(script) -> str | None:
+        run = play(package, seed, script)
+        return next((e["id"] for e in run.events if e["kind"] == "ending"), None)
+
+    def search(i: int, script: list) -> list | None:
+        if i == len(decisions):
+            return None
+        d = decisions[i]
+        for option in d.options:
+            attempt = script + [(d.open_at, ("decide", d.id, option.id, d.role))]
+            got = reached(attempt)
+            if got == ending_id:
+                return attempt
+            if got is None and (found := search(i + 1, attempt)) is not None:
+                return found
+        # the decision may also be left untaken
+        return search(i + 1, script)
+
+    found = search(0, []) if reached([]) != ending_id else []
+    if found is None:
+        raise DrillError(f"no choice of decisions in {package.id!r} reaches the ending {ending_id!r}")
+    return found
 
 
 def _step(n: int, step) -> tuple[float, tuple]:

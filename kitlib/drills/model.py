@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["Text", "Capability", "Role", "Inject", "Option", "Decision", "Task", "Criterion", "Variant",
-           "Package", "MEDIA", "LANGS", "BASE_VARIANT"]
+           "Package", "MEDIA", "LANGS", "BASE_VARIANT", "KINDS"]
 
 LANGS = ("zh-CN", "en")
+KINDS = ("drill", "dispute")
 MEDIA = ("email", "phone", "chat", "paper", "news", "system alert")
 
 
@@ -64,6 +65,8 @@ class Inject:
     attachments: tuple[str, ...] = ()
     expected_actions: tuple[Text, ...] = ()
     questions: tuple[Text, ...] = ()
+    ending: bool = False                    # releasing it ends the run (a dispute's outcome)
+    debrief: Text | None = None             # the written debrief of an ending
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ class Package:
     folder: Path
     variant: Variant | None = None          # set on the copy made by ``with_variant``
     evidence: dict = field(default_factory=dict)
+    kind: str = "drill"                     # "drill" or "dispute" (no clock pressure, see engine)
 
     # -- look-ups ------------------------------------------------------------------------------
     def inject(self, inject_id: str) -> Inject:

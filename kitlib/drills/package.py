@@ -20,12 +20,13 @@ from pathlib import Path
 import yaml
 
 from .checkers import known_checkers
-from .model import (LANGS, MEDIA, Capability, Criterion, Decision, Inject, Option, Package, Role, Task, Text,
+from .model import (KINDS, LANGS, MEDIA, Capability, Criterion, Decision, Inject, Option, Package, Role, Task, Text,
                     Variant)
 
-__all__ = ["Problem", "PackageError", "load_package", "validate", "PACKAGE_FILE", "is_validated"]
+__all__ = ["Problem", "PackageError", "load_package", "validate", "PACKAGE_FILE", "DISPUTE_FILE", "is_validated"]
 
 PACKAGE_FILE = "exercise.yaml"
+DISPUTE_FILE = "dispute.yaml"       # a dispute role-play's folder holds this instead (kind: dispute)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _VALIDATED: "weakref.WeakValueDictionary[int, Package]" = weakref.WeakValueDictionary()
 
@@ -117,6 +118,8 @@ class _Reader:
     def __init__(self, path):
         path = Path(path)
         self.yaml_path = path if path.suffix in (".yaml", ".yml") and not path.is_dir() else path / PACKAGE_FILE
+        if self.yaml_path == path / PACKAGE_FILE and not self.yaml_path.exists() and (path / DISPUTE_FILE).is_file():
+            self.yaml_path = path / DISPUTE_FILE
         self.folder = self.yaml_path.parent
         self.file = self.yaml_path.name
         self.problems: list[Problem] = []
@@ -253,12 +256,16 @@ class _Reader:
     def _package(self, top: _Node) -> Package | None:
         self.duration = None
         m = self.mapping(top, "", ("id", "title", "duration_minutes", "audience", "objectives", "capabilities",
-                                   "roles", "scenario", "injects", "decisions", "tasks", "criteria", "variants"),
+                                   "roles", "scenario", "injects", "decisions", "tasks", "criteria", "variants", "kind"),
                          ("id", "title", "duration_minutes", "audience", "objectives", "capabilities", "roles",
                           "scenario", "injects", "criteria"))
         if m is None:
             return None
         package_id = self.ident(m.get("id"), "id")
+        kind = m["kind"].value if "kind" in m else "drill"
+        if kind not in KINDS:
+            self.bad(m["kind"], "kind", f"unknown kind {kind!r} (one of: {', '.join(KINDS)})")
+            kind = "drill"
         title = self.text(m.get("title"), "title")
         if m.get("duration_minutes") is not None:
             self.duration = self.number(m["duration_minutes"], "duration_minutes", minimum=1)
@@ -275,6 +282,7 @@ class _Reader:
         tasks = [self._task(n, i) for i, n in enumerate(self.seq(m.get("tasks"), "tasks"))]
         criteria = [self._criterion(n, i, capabilities) for i, n in enumerate(self.seq(m.get("criteria"), "criteria", required=True))]
         self._cross_check(injects, decisions)
+        self._check_endings(m, kind, injects, decisions)
         self._check_met_by(criteria, tasks)
         variants = self._variants(m.get("variants"), injects, decisions, tasks, criteria)
         parts = [package_id, title, self.duration, audience, scenario, *injects, *decisions, *tasks, *criteria, *variants]
@@ -282,7 +290,7 @@ class _Reader:
             return None
         return Package(package_id, title, float(self.duration), audience, objectives, tuple(capabilities.values()),
                        tuple(roles.values()), scenario, tuple(injects), tuple(decisions), tuple(tasks),
-                       tuple(criteria), tuple(variants), self.folder)
+                       tuple(criteria), tuple(variants), self.folder, kind=kind)
 
     def _capabilities(self, node) -> dict[str, Capability]:
         out: dict[str, Capability] = {}
@@ -330,7 +338,7 @@ class _Reader:
     def _inject(self, n, i, roles) -> Inject | None:
         f = f"injects[{i}]"
         m = self.mapping(n, f, ("id", "title", "at", "after", "delay", "sender", "recipients", "medium", "text",
-                                "attachments", "expected_actions", "questions"),
+                                "attachments", "expected_actions", "questions", "ending", "debrief"),
                          ("id", "title", "sender", "recipients", "medium", "text"))
         if m is None:
             return None
@@ -363,10 +371,14 @@ class _Reader:
                      medium=medium.value if medium else None, text=self.text(m.get("text"), f"{f}.text"))
         expected = self.texts(m.get("expected_actions"), f"{f}.expected_actions")
         questions = self.texts(m.get("questions"), f"{f}.questions")
+        ending = self.boolean(m.get("ending"), f"{f}.ending")
+        debrief = self.text(m.get("debrief"), f"{f}.debrief")
+        if "debrief" in m and not ending:
+            self.bad(m["debrief"], f"{f}.debrief", "only an ending (ending: true) has a debrief")
         if iid is None:           # other missing parts were reported; keep it for the cross-checks
             return None
         return Inject(**parts, at=at, after=after, delay=delay, attachments=tuple(attachments),
-                      expected_actions=expected, questions=questions)
+                      expected_actions=expected, questions=questions, ending=ending, debrief=debrief)
 
     def _attachment(self, node, field) -> str | None:
         name = node.value
@@ -504,6 +516,26 @@ class _Reader:
             elif "at" not in node.value and inject.id not in released:
                 self.bad(node, f"injects[{i}]", f"inject {inject.id!r} is never released (no at, after or releases)")
         self._cycles({x.id: x.after for x in injects if x is not None})
+
+    def _check_endings(self, m, kind, injects, decisions) -> None:
+        """An ending has a trigger (after:, or an option's releases) or a time; a dispute has a
+        debrief for each ending and at least one ending that can be reached."""
+        released = {r for d in decisions if d is not None for o in d.options for r in o.releases}
+        endings = [x for x in injects if x is not None and x.ending]
+        for x in endings:
+            node, i = self.inject_nodes[x.id]
+            if x.at is None and x.after is None and x.id not in released:
+                self.bad(node, f"injects[{i}].ending", f"ending {x.id!r} needs a trigger (after:) or a time (at:)")
+            if kind == "dispute" and x.debrief is None and "debrief" not in node.value:
+                self.bad(node, f"injects[{i}]", f"ending {x.id!r} of a dispute needs a debrief (zh-CN and en)")
+        if kind != "dispute":
+            return
+        if not endings:
+            self.bad(m["injects"] if "injects" in m else 1, "injects", "a dispute needs at least one ending (ending: true)")
+            return
+        reachable = reachable_injects([x for x in injects if x is not None], [d for d in decisions if d is not None])
+        if not any(x.id in reachable for x in endings):
+            self.bad(m["injects"], "injects", "no ending of this dispute can be reached")
 
     def _trigger_known(self, ref: str) -> bool:
         if ref in self.inject_nodes or ref in self.option_ids:
@@ -675,6 +707,21 @@ class _Reader:
             current = after[current]
         if current == start:
             self.bad(node, field, f"cycle in after: {' -> '.join(path + [start])}")
+
+
+def reachable_injects(injects, decisions) -> set[str]:
+    """Ids of injects some play can release: timed ones, those a decision (option) triggers or
+    releases, and those that follow a reachable inject; endings release nothing after them."""
+    refs = {d.id for d in decisions} | {f"{d.id}.{o.id}" for d in decisions for o in d.options}
+    out = {x.id for x in injects if x.at is not None}
+    out |= {r for d in decisions for o in d.options for r in o.releases}
+    grown = True
+    while grown:
+        after_ok = refs | {x.id for x in injects if x.id in out and not x.ending}
+        new = {x.id for x in injects if x.after is not None and x.after in after_ok} - out
+        out |= new
+        grown = bool(new)
+    return out
 
 
 def _join(field: str, key: str) -> str:
