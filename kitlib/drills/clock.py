@@ -15,6 +15,7 @@ back.
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from typing import Callable
 
 __all__ = ["Clock", "SteppedClock", "RunningClock", "ClockError"]
@@ -30,15 +31,17 @@ def _minutes(value, what: str) -> float:
     return float(value)
 
 
-class Clock:
+class Clock(ABC):
     """Base: ``now()`` in exercise minutes, ``advance(minutes)``, ``mode`` for the run record."""
     mode = "stepped"
 
+    @abstractmethod
     def now(self) -> float:
-        raise NotImplementedError
+        """Minutes since the start of the drill."""
 
+    @abstractmethod
     def advance(self, minutes: float) -> float:
-        raise NotImplementedError
+        """Jump ``minutes`` ahead; the new time."""
 
     def advance_to(self, minute: float) -> float:
         """Move forward to ``minute`` (never back); the new time."""

@@ -394,6 +394,14 @@ class _Reader:
             return None
         return name
 
+    def _window(self, m, f: str) -> tuple[float, float | None]:
+        """A decision's or task's ``open_at`` (default 0) and ``close_at`` (none), in that order."""
+        open_at = self.minute(m.get("open_at"), f"{f}.open_at", default=0.0)
+        close_at = self.minute(m.get("close_at"), f"{f}.close_at")
+        if close_at is not None and close_at < open_at:
+            self.bad(m["close_at"], f"{f}.close_at", f"bad time {_fmt(close_at)}: before open_at {_fmt(open_at)}")
+        return open_at, close_at
+
     def _decision(self, n, i, roles) -> Decision | None:
         f = f"decisions[{i}]"
         m = self.mapping(n, f, ("id", "role", "title", "prompt", "options", "open_at", "close_at"),
@@ -403,10 +411,7 @@ class _Reader:
         did = self.ident(m.get("id"), f"{f}.id")
         self.unique(self.ids, did, m.get("id", n), f"{f}.id")
         role = self._role_ref(m.get("role"), f"{f}.role", roles)
-        open_at = self.minute(m.get("open_at"), f"{f}.open_at", default=0.0)
-        close_at = self.minute(m.get("close_at"), f"{f}.close_at")
-        if close_at is not None and close_at < open_at:
-            self.bad(m["close_at"], f"{f}.close_at", f"bad time {_fmt(close_at)}: before open_at {_fmt(open_at)}")
+        open_at, close_at = self._window(m, f)
         options, seen = [], {}
         option_nodes = self.seq(m.get("options"), f"{f}.options", required=True)
         if len(option_nodes) == 1:
@@ -449,10 +454,7 @@ class _Reader:
         if params is not None and not isinstance(params.value, dict):
             self.bad(params, f"{f}.params", "must be a mapping")
             params = None
-        open_at = self.minute(m.get("open_at"), f"{f}.open_at", default=0.0)
-        close_at = self.minute(m.get("close_at"), f"{f}.close_at")
-        if close_at is not None and close_at < open_at:
-            self.bad(m["close_at"], f"{f}.close_at", f"bad time {_fmt(close_at)}: before open_at {_fmt(open_at)}")
+        open_at, close_at = self._window(m, f)
         parts = (tid, self.text(m.get("title"), f"{f}.title"), self.text(m.get("prompt"), f"{f}.prompt"))
         if tid is None:
             return None
