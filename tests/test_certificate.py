@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from kitlib.cli import main
-from kitlib.learn import certificate, modules
+from kitlib.learn import certificate, final, modules
 from kitlib.learn.certificate import CertificateError, issue, parse_code, render_html, verify
 from kitlib.learn.store import ProgressStore, certificates
 
@@ -66,12 +66,47 @@ def test_module_score_is_the_best_completion_and_date_the_first(store):
     assert m["score"] == 0.9 and m["completed_at"] == first
 
 
-def test_course_certificate_covers_every_available_module(store):
+def _pass_final(store, learner=NAME, answered=None):
+    """Take the final assessment with the first ``answered`` questions right (all when None)."""
+    exam = final.FinalAssessment(store, learner)
+    paper = exam.start()
+    return exam.submit(paper, {final.item_id(q): q.answer for q in paper.questions[:answered]}, certificate=False)
+
+
+def test_course_certificate_covers_every_available_module_and_the_final(store):
     for m in modules.available():
         _complete(store, module=m.id)
+    outcome = _pass_final(store, answered=len(final.draw(NAME, 1)) - 1)
     cert = issue(store, NAME, "course")
     assert [m["id"] for m in cert.payload["modules"]] == [m.id for m in modules.available()]
-    assert verify(store, cert.code).ok
+    assert cert.payload["final"]["score"] == outcome.score and cert.payload["final"]["attempt"] == 1
+    assert set(cert.payload["final"]["modules"]) == set(final.examined_modules())
+    html = render_html(cert)
+    assert f'data-key="final">{outcome.score:.0%}<' in html and "结业考核" in html and "Final assessment" in html
+    assert verify(store, cert.code, html).ok
+
+
+def test_course_certificate_needs_a_passed_final_after_every_module(store):
+    for m in modules.available():
+        _complete(store, module=m.id)
+    with pytest.raises(CertificateError, match="has not passed the final assessment"):
+        issue(store, NAME, "course")
+    assert not _pass_final(store, answered=2).passed
+    with pytest.raises(CertificateError, match="has not passed the final assessment"):
+        issue(store, NAME, "course")
+
+
+def test_course_certificate_issued_before_the_final_rule_still_verifies(store):
+    """A stored course payload without ``final`` (older kits) keeps its code and its page."""
+    for m in modules.available():
+        _complete(store, module=m.id)
+    record = certificate._record(store, NAME, "module:00")
+    payload = {**record, "scope": "course", "issued_at": "2025-01-01T08:00:00.000000Z"}
+    code = certificate.code_for(payload)
+    store.save_certificate(code, NAME, "course", certificate.canonical(payload), payload["issued_at"])
+    old = certificate.Certificate(code, NAME, "course", payload["issued_at"], payload)
+    html = render_html(old)
+    assert 'data-key="final"' not in html and verify(store, code, html).ok
 
 
 def test_issue_refuses_when_the_module_or_course_is_incomplete(store):

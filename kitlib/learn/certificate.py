@@ -15,6 +15,12 @@ never holds ``*``, ``~``, ``$`` or ``=`` and can be typed into any shell unquote
 The code proves the record has not changed since issue: change a name or a score in the
 database, in the embedded JSON or on the printed page, and ``verify`` says so.  It is a
 checksum, not a signature: whoever can write the progress store can issue certificates.
+
+The ``course`` certificate needs every available module complete *and* a passed final
+assessment (``kitlib.learn.final``) that covered every examined module; its payload then holds
+``final`` (attempt, score, pass mark, questions, right, passed_at, per-module scores) and the
+page shows the final score in both languages as its own row (``data-key="final"``), which
+``verify`` checks like every other score.  Certificates issued before this rule keep verifying.
 """
 from __future__ import annotations
 
@@ -42,6 +48,7 @@ PREFIX = "KIT"
 SCRIPT_ID = "kit-certificate"
 TZ = ZoneInfo("Asia/Shanghai")
 _CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+FINAL_KEY = "final"       # the data-key of the final assessment's score on the course page
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
          "track", "wbr"}
 
@@ -151,9 +158,23 @@ def _record(store: ProgressStore, learner: str, scope: str) -> dict:
         summary[m.id] = {"answered": int(len(first)),
                          "first_try_right": _ratio(first["correct"].mean()) if len(first) else None}
     known = [r["score"] for r in rows if r["score"] is not None]
-    return {"learner": learner, "scope": scope, "modules": rows,
-            "overall_score": _ratio(sum(known) / len(known)) if known else None,
-            "attempts": summary, "kit_version": __version__}
+    record = {"learner": learner, "scope": scope, "modules": rows,
+              "overall_score": _ratio(sum(known) / len(known)) if known else None,
+              "attempts": summary, "kit_version": __version__}
+    if scope == "course":
+        record["final"] = _final(store, learner)
+    return record
+
+
+def _final(store: ProgressStore, learner: str) -> dict:
+    """The passed final the course certificate rests on; CertificateError if there is none."""
+    from . import final
+
+    passed = final.passed_record(store, learner)
+    if passed is None:
+        raise CertificateError(f"{learner!r} has not passed the final assessment "
+                               f"(covering modules {', '.join(final.examined_modules())}); no course certificate")
+    return passed
 
 
 def issue(store: ProgressStore, learner: str, scope: str) -> Certificate:
@@ -196,6 +217,8 @@ def _shown(payload: dict) -> dict[tuple[str, str], str]:
              ("code", ""): code_for(payload)}
     for m in payload["modules"]:
         shown["score", m["id"]] = _percent(m["score"])
+    if payload.get("final"):
+        shown["score", FINAL_KEY] = _percent(payload["final"]["score"])
     return {key: " ".join(text.split()) for key, text in shown.items()}
 
 
@@ -214,7 +237,10 @@ def _env() -> jinja2.Environment:
 def render_html(cert: Certificate) -> str:
     """The printable certificate (A4 landscape, Chinese then English, no external resources)."""
     p = cert.payload
-    if p["scope"] == "course":
+    if p["scope"] == "course" and p.get("final"):
+        scope_zh = f"全部课程(结业考核成绩 {_percent(p['final']['score'])},已通过)"
+        scope_en = f"the complete course (final assessment passed with {_percent(p['final']['score'])})"
+    elif p["scope"] == "course":
         scope_zh, scope_en = "全部课程", "the complete course"
     else:
         m = p["modules"][0]
@@ -223,10 +249,21 @@ def render_html(cert: Certificate) -> str:
              "answered": p["attempts"][m["id"]]["answered"],
              "first_try_text": _percent(p["attempts"][m["id"]]["first_try_right"])}
             for m in p["modules"]]
+    if p.get("final"):
+        rows.append(_final_row(p["final"]))
     return _env().get_template("certificate.html.j2").render(
         p=p, code=cert.code, scope_zh=scope_zh, scope_en=scope_en, rows=rows,
         overall=_percent(p["overall_score"]), date=local_date(p["issued_at"]),
         embedded=Markup(_embedded_json(p)))
+
+
+def _final_row(final: dict) -> dict:
+    """The final assessment as one more row of the table (its score cell is ``data-key="final"``)."""
+    return {"id": FINAL_KEY, "label": Markup('结业 <span class="en" lang="en">Final</span>'), "title_zh": "结业考核(及格线 " + _percent(final["pass_mark"]) + ")",
+            "title_en": f"Final assessment (pass mark {_percent(final['pass_mark'])}, attempt {final['attempt']})",
+            "completed": local_date(final["passed_at"]), "answered": final["questions"],
+            "first_try_text": _percent(final["right"] / final["questions"]) if final["questions"] else "—",
+            "score_text": _percent(final["score"])}
 
 
 def save_html(cert: Certificate, path) -> Path:
