@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -47,7 +48,7 @@ def install() -> None:
     _run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          "-c", "constraints.txt", "pip")
     _run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-c", "constraints.txt", "-e", ".[lab,dev]")
+         "-c", "constraints.txt", "-e", ".[lab,dev,hub]")
     STAMP.write_text(_fingerprint())
 
 
@@ -74,6 +75,8 @@ def _has_browser() -> bool:
 def test() -> None:
     """Install, then every test: unit tests and nbval over every notebook."""
     install()
+    if shutil.which("npm"):     # JupyterHub's proxy, for the end-to-end hub test (tests/hub)
+        _run(PY, "deploy/local/install_proxy.py")
     _run(PY, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "tests", "notebooks", *sys.argv[2:])
 
 
@@ -84,7 +87,7 @@ def bench() -> None:
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
     if not (importable and BENCH_STAMP.exists() and BENCH_STAMP.read_text() == _fingerprint()):
         _run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "-c", "constraints.txt", "-e", ".[lab,dev,bench]")
+             "-c", "constraints.txt", "-e", ".[lab,dev,hub,bench]")
         BENCH_STAMP.write_text(_fingerprint())
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         _run(PY, script)
@@ -96,7 +99,7 @@ def lock() -> None:
     venv.EnvBuilder(with_pip=True, clear=True).create(scratch)
     spy = scratch / BIN.name / PY.name
     _run(spy, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(spy, "-m", "pip", "install", "--quiet", ".[lab,dev,bench]")
+    _run(spy, "-m", "pip", "install", "--quiet", ".[lab,dev,hub,bench]")
     frozen = subprocess.check_output([str(spy), "-m", "pip", "freeze", "--exclude", "kitlib"], text=True)
     pip_version = subprocess.check_output([str(spy), "-m", "pip", "--version"], text=True).split()[1]
     lines = [l for l in frozen.splitlines() if l and not l.startswith(("-e", "#"))]
