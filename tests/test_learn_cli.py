@@ -46,3 +46,12 @@ def test_learner_set_is_saved_and_env_wins(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KIT_LEARNER", "Seat 7")
     assert current() == "Seat 7"
     assert main(["learner", "set", "  "]) == 2
+
+
+def test_on_a_hub_the_hub_user_name_comes_before_the_os_user(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("KIT_LEARNER", raising=False)
+    monkeypatch.setenv("JUPYTERHUB_USER", "alice")
+    assert current() == "alice"                     # not "jovyan", the OS user of every Z2JH learner
+    main(["learner", "set", "张三 Zhang San"])
+    assert current() == "张三 Zhang San"             # a name the learner chose still wins

@@ -1,7 +1,8 @@
 """Who is learning: the name answers and certificates are recorded under.
 
 In order: ``KIT_LEARNER`` (a workshop sets it per seat), the name saved with ``set_learner``
-(a ``learner.json`` in the data dir), then the operating-system user name.
+(a ``learner.json`` in the data dir), the JupyterHub user name (``JUPYTERHUB_USER``: on Zero to
+JupyterHub every learner's OS user is ``jovyan``), then the operating-system user name.
 """
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ def current() -> str:
         saved = ""
     if saved:
         return saved
+    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub_user:
+        return hub_user
     try:
         return getpass.getuser()
     except (KeyError, OSError):
