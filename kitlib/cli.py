@@ -118,6 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
     le = led_sub.add_parser("export", help="write the entries as CSV (UTF-8 with BOM) or print-ready HTML")
     le.add_argument("path", type=Path, help="a .csv or .html file")
     led_sub.add_parser("anchor", help="print the latest entry's SEQ:HASH, to keep somewhere else")
+    pr = sub.add_parser("present", help="serve a module to participants with Voilà, code hidden (Ctrl-C stops)")
+    pr.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="a module notebook, e.g. notebooks/01_inventory.ipynb")
+    pr.add_argument("--port", type=_present_port, default=8866, help="port to serve on (default 8866)")
+    pr.add_argument("--no-browser", action="store_true", help="do not open a browser, only print the URL")
+    pr.add_argument("--lang", choices=("zh-CN", "en"), help="language of the kit's texts (default: KIT_LANG, else zh-CN)")
+    pr.add_argument("--lan", action="store_true", help="listen on every interface (0.0.0.0) for a workshop "
+                                                       "network, not only 127.0.0.1; prints a warning")
+    from .capstone.cli import add_parser as capstone_parser
+    from .hub_cli import add_parser as hub_parser
+    capstone_parser(sub)
+    hub_parser(sub)
     return parser
 
 
@@ -126,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"dataset": _dataset, "watermark": _watermark, "certificate": _certificate,
                 "progress": _progress, "bank": _bank, "learner": _learner, "scan": _scan,
-                "ledger": _ledger, "exercise": _exercise}[args.command](args)
+                "ledger": _ledger, "exercise": _exercise, "present": _present,
+                "capstone": _capstone, "hub": _hub}[args.command](args)
     except KeyboardInterrupt:
         print("kit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -479,6 +491,34 @@ def _exercise(args) -> int:
     if args.action == "validate":
         return validate_command(args.paths)
     return play_command(args.path, args.seed, args.script, out=args.out)
+
+
+def _capstone(args) -> int:
+    from .capstone.cli import run
+
+    return run(args)
+
+
+def _hub(args) -> int:
+    from .hub_cli import run
+
+    return run(args)
+
+
+def _present_port(text: str) -> int:
+    from .present import parse_port       # imported only when `kit present` is used
+
+    return parse_port(text)
+
+
+def _present(args) -> int:
+    from .present import PresentError, serve
+
+    try:
+        return serve(args.notebook, port=args.port, lan=args.lan, lang=args.lang, open_browser=not args.no_browser)
+    except PresentError as exc:
+        print(f"kit present: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

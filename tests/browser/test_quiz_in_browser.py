@@ -10,181 +10,45 @@ to the notebook while it is in command mode (its shortcuts ``notebook:move-curso
 any focused element that is not a text field, a radio button included), so there each option is
 reached with Tab / Shift+Tab (ipywidgets makes every radio button a tab stop) and chosen with Space.
 
-Each server (Voilà, JupyterLab) serves a one-cell quiz notebook from ``tmp_path``, in its own
-process group on a free port, with Jupyter's config, data, runtime and settings directories inside
-``tmp_path`` (so nothing in ``~/.jupyter`` changes the result), and is stopped, kernels included,
-when its test ends.  Chromium is Debian's (``/usr/bin/chromium``,
-or ``KIT_CHROMIUM``), driven by Playwright's sync API; Playwright's own browser download is not used.
+Each server (Voilà, JupyterLab) serves a one-cell quiz notebook from ``tmp_path``; how servers
+and Chromium are run, and where screenshots go, is in ``servers.py``.
 """
 from __future__ import annotations
 
-import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from contextlib import suppress
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from kitlib.learn.bank import load_bank
 from kitlib.learn.store import ProgressStore
+from servers import (BROWSER, LAB_PROBE, LEARNER, RENDER_TIMEOUT, VOILA_PROBE, lab_args, progress_url, serve,
+                     settle, voila_args, write_notebook)
 
-CHROMIUM = os.environ.get("KIT_CHROMIUM") or "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
-LEARNER = "browser-test"
-START_TIMEOUT = 90.0        # s: for a server to answer HTTP; the machine is slow and shared
-RENDER_TIMEOUT = 90_000     # ms: first kernel start and widget render
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not HAVE_CHROMIUM, reason=f"no Chromium at {CHROMIUM} (apt-get install chromium, "
-                                                 "or set KIT_CHROMIUM to a Chromium binary)"),
-]
+pytestmark = BROWSER
 
 
-# -- servers and the browser ------------------------------------------------------------
-
-@dataclass
-class Server:
-    url: str
-    log: Path
-    progress_url: str
-
-    def log_tail(self, lines: int = 30) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _write_notebook(folder: Path, progress_url: str) -> Path:
+def _write_quiz_notebook(folder, progress_url: str):
     source = ("from kitlib.learn.store import ProgressStore\n"
               "from kitlib.ui import Quiz\n"
               f"Quiz(\"00\", store=ProgressStore({progress_url!r}), learner={LEARNER!r}, lang=\"en\")")
-    notebook = {
-        "nbformat": 4, "nbformat_minor": 5,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                    "language": "python"}},
-        "cells": [{"cell_type": "code", "id": "quiz", "metadata": {}, "execution_count": None,
-                   "outputs": [], "source": source}],
-    }
-    path = folder / "quiz.ipynb"
-    path.write_text(json.dumps(notebook, indent=1))
-    return path
+    return write_notebook(folder / "quiz.ipynb", [source])
 
 
-def _environment(tmp: Path) -> dict:
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    for var, name in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")]:
-        (tmp / name).mkdir(exist_ok=True)
-        env[var] = str(tmp / name)
-    # No "Would you like to get notified about official Jupyter news?" toast in the tab order.
-    notification = tmp / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True, exist_ok=True)
-    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    return env
-
-
-def _wait_http(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=5).close()
-            return
-        except urllib.error.HTTPError:      # it answers HTTP, which is all we wait for
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"no HTTP answer from {url} in {START_TIMEOUT:.0f} s:\n"
-                       f"{log.read_text(errors='replace')[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the server's process group, then any kernel it started in a session of its own."""
-    import psutil
-    try:
-        family = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        family = []
-    with suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-    for child in family:
-        with suppress(psutil.NoSuchProcess):
-            child.kill()
-
-
-def _serve(tmp_path: Path, name: str, args: list[str], probe: str):
-    progress_url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
-    _write_notebook(tmp_path, progress_url)
-    port = _free_port()
-    log = tmp_path / f"{name}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", *args, f"--port={port}"], cwd=tmp_path,
-                                env=_environment(tmp_path), stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(base + probe, proc, log)
-        yield Server(url=base, log=log, progress_url=progress_url)
-    finally:
-        _stop(proc)
+def _serve_quiz(tmp_path, name: str, args: list[str], probe: str):
+    _write_quiz_notebook(tmp_path, progress_url(tmp_path))
+    yield from serve(tmp_path, name, args, probe)
 
 
 @pytest.fixture
 def voila_server(tmp_path):
     """Voilà serving quiz.ipynb at ``/`` (the notebook runs when the page is opened)."""
-    # /voila/static/ answers without starting a kernel, unlike / which runs the notebook.
-    yield from _serve(tmp_path, "voila",
-                      ["voila", "quiz.ipynb", "--no-browser", "--Voila.ip=127.0.0.1"], "/voila/static/")
+    yield from _serve_quiz(tmp_path, "voila", voila_args("quiz.ipynb"), VOILA_PROBE)
 
 
 @pytest.fixture
 def lab_server(tmp_path):
     """JupyterLab, no token, rooted at tmp_path (where quiz.ipynb is)."""
-    yield from _serve(tmp_path, "lab",
-                      ["jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-                       "--IdentityProvider.token=", f"--ServerApp.root_dir={tmp_path}"], "/api")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
+    yield from _serve_quiz(tmp_path, "lab", lab_args(tmp_path), LAB_PROBE)
 
 
 # -- the keyboard session -------------------------------------------------------------------
@@ -247,17 +111,7 @@ def choose_with_tab_and_space(page, label: str, labels: list[str], back: bool = 
     assert focused(page)["checked"], f"Space did not check {label!r}"
 
 
-def settle(page) -> None:
-    """Let the last selection reach the kernel before the button is pressed.
-
-    ipywidgets throttles state updates while messages are pending and merges them, but sends a
-    button click at once; arrowing through options and pressing Enter within a few milliseconds
-    can let the click overtake the final selection.  A person is never that fast.
-    """
-    page.wait_for_timeout(600)
-
-
-def answer_by_keyboard(page, server, choose) -> None:
+def answer_by_keyboard(page, server, choose, shots) -> None:
     """The whole keyboard session on question 1, then the store's record of it."""
     from playwright.sync_api import expect
 
@@ -275,6 +129,7 @@ def answer_by_keyboard(page, server, choose) -> None:
     expect(quiz).to_contain_text("Not yet")
     expect(quiz).to_contain_text(re.compile(r"Attempts: 1\b"))
     expect(quiz).to_contain_text("Saved to your progress")
+    shots.shot(quiz, "wrong-answer-not-yet")
 
     # Back to the options with Shift+Tab; the right answer, checked with Space.
     choose(page, right, labels, back=True)
@@ -284,6 +139,7 @@ def answer_by_keyboard(page, server, choose) -> None:
     expect(quiz).to_contain_text("Correct")
     expect(quiz).to_contain_text(re.compile(r"Attempts: 2\b"))
     expect(quiz).not_to_contain_text("Not yet")
+    shots.shot(quiz, "right-answer-correct")
 
     # On to question 2; the focus stays on "Next question", so the learner can go on from there.
     tab_to(page, is_button("Next question"), "the Next question button")
@@ -292,6 +148,7 @@ def answer_by_keyboard(page, server, choose) -> None:
     expect(quiz).to_contain_text(load_bank("00").questions[1].text("en"))
     expect(quiz).to_contain_text("Attempts: 0")
     assert is_button("Next question")(focused(page)), f"focus lost after Next: {focused(page)}"
+    shots.shot(page, "question-2")
 
     store = ProgressStore(server.progress_url)
     try:
@@ -303,15 +160,15 @@ def answer_by_keyboard(page, server, choose) -> None:
     assert list(rows["correct"]) == [False, True]
 
 
-def test_quiz_in_voila_by_keyboard(voila_server, page):
+def test_quiz_in_voila_by_keyboard(voila_server, page, shots):
     page.goto(voila_server.url + "/")
     try:
-        answer_by_keyboard(page, voila_server, choose_with_arrows)
+        answer_by_keyboard(page, voila_server, choose_with_arrows, shots)
     except Exception as exc:
         raise AssertionError(f"{exc}\n--- voila log ---\n{voila_server.log_tail()}") from exc
 
 
-def test_quiz_in_jupyterlab_by_keyboard(lab_server, page):
+def test_quiz_in_jupyterlab_by_keyboard(lab_server, page, shots):
     from playwright.sync_api import expect
 
     page.goto(lab_server.url + "/lab/tree/quiz.ipynb")
@@ -323,6 +180,6 @@ def test_quiz_in_jupyterlab_by_keyboard(lab_server, page):
             dialog.locator(".jp-mod-accept").click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        answer_by_keyboard(page, lab_server, choose_with_tab_and_space)
+        answer_by_keyboard(page, lab_server, choose_with_tab_and_space, shots)
     except Exception as exc:
         raise AssertionError(f"{exc}\n--- jupyter lab log ---\n{lab_server.log_tail()}") from exc
