@@ -17,7 +17,7 @@ from kitlib.ui.final import FinalWidget
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "王芳 Wang Fang"
-ALL = [f"{n:02d}" for n in range(12)]            # every module with a bank once 10 and 11 are out
+ALL = [f"{n:02d}" for n in range(13)]            # every module of the course has a bank
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
