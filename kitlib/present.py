@@ -103,10 +103,13 @@ def voila_command(notebook: Path, port: int = DEFAULT_PORT, lan: bool = False,
 
 
 def voila_environment(lang: str | None = None, base: dict | None = None) -> dict:
-    """The server's (and so each kernel's) environment: ``KIT_LANG`` when ``lang`` is given, and
-    this Python's folder first on PATH so the kernel is this installation's."""
+    """The server's (and so each kernel's) environment: ``KIT_LANG`` when ``lang`` is given,
+    ``KIT_PRESENT`` (see ``kitlib.learn.learner``) without the trainer's ``KIT_LEARNER``, and this
+    Python's folder first on PATH so the kernel is this installation's."""
     env = dict(os.environ if base is None else base)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["KIT_PRESENT"] = "1"            # each page: its own learner (?learner=NAME), completion by a button
+    env.pop("KIT_LEARNER", None)        # the trainer's name is not the participants'
     if lang is not None:
         if lang not in LANGS:
             raise PresentError(f"--lang must be one of {', '.join(LANGS)}, got {lang!r}")
@@ -260,6 +263,8 @@ def serve(notebook: Path, port: int = DEFAULT_PORT, lan: bool = False, lang: str
         if presentation.lan_url:
             say(f"on this network: {presentation.lan_url}")
         say(f"code hidden; each page runs the notebook in its own kernel; Ctrl-C stops (log: {presentation.log})")
+        say(f"participants: add ?learner=THEIR-NAME to the address to save answers under their name "
+            f"(e.g. {presentation.url.rstrip('/')}/?learner=Zhang%20San); otherwise answers go under a guest name")
         if open_browser:
             import webbrowser
             webbrowser.open(presentation.url)

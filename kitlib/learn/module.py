@@ -5,10 +5,15 @@ time, prerequisites and whether they are done, who is learning and where progres
 ``module.quiz()``, and ends with ``module.complete()``, which records the module as done with its
 score and writes the module certificate.  If the progress store cannot be reached, the module
 still runs: answers are checked and the learner is told they are not saved.
+
+In an app (a Voilà page: ``kit present``, or a hub link opened with ``--app voila``) every cell
+runs when the page opens, before anything is answered; there ``complete()`` shows a button that
+records the completion when the learner clicks it.
 """
 from __future__ import annotations
 
 import html
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -33,6 +38,11 @@ def module_score(attempts: pd.DataFrame, bank: Bank, exercises: tuple[str, ...] 
         return 0.0
     first = attempts.sort_values(["item", "attempt"]).drop_duplicates("item").set_index("item")["score"]
     return round(sum(float(first.get(item, 0.0)) for item in items) / len(items), 4)
+
+
+def in_app() -> bool:
+    """True in a kernel that runs a whole page at once (Voilà, ``kit present``)."""
+    return any(os.environ.get(v) for v in ("VOILA_REQUEST_URL", "VOILA_KERNEL_ID", learner_id.PRESENT_ENV))
 
 
 @dataclass(frozen=True)
@@ -87,9 +97,12 @@ class Module:
         else:
             lines.append(t("module.no_prerequisites", lang))
         lines.append(t("module.learner", lang, learner=self.learner))
-        where = self.store.safe_url if self.store is not None else t("store.unavailable", lang,
-                                                                     reason=self.store_error or "-")
-        lines.append(t("module.store", lang, url=where))
+        if learner_id.presenting() and learner_id.is_guest(self.learner):
+            lines.append(t("module.guest", lang))
+        if self.store is None:
+            lines.append(t("module.store", lang, url=t("store.unavailable", lang, reason=self.store_error or "-")))
+        elif not learner_id.presenting():       # participants need not see the trainer's file paths
+            lines.append(t("module.store", lang, url=self.store.safe_url))
         return lines
 
     def header(self) -> Card:
@@ -137,9 +150,32 @@ class Module:
             answered = {q for q, s in (self._quiz.states.items() if self._quiz else []) if s.attempts}
         return sum(item not in answered for item in [q.id for q in self.bank] + list(self.info.exercises))
 
-    def complete(self, certificate: bool = True, ledger=None) -> Card:
+    def complete(self, certificate: bool = True, ledger=None):
         """Record the module as done (with its score and time) and write its certificate;
-        ``ledger`` (a ``kitlib.ledger.Ledger``) also gets a "training" entry: the training record."""
+        ``ledger`` (a ``kitlib.ledger.Ledger``) also gets a "training" entry: the training record.
+        In an app (``in_app()``) this returns a button that does so when clicked."""
+        if in_app():
+            return self.complete_button(certificate=certificate, ledger=ledger)
+        return self.record_completion(certificate=certificate, ledger=ledger)
+
+    def complete_button(self, certificate: bool = True, ledger=None):
+        """A "complete the module" button; each click records the completion and shows the result."""
+        import ipywidgets as W
+
+        button = W.Button(description=f"{t('module.complete_button', 'zh-CN')} · {t('module.complete_button', 'en')}",
+                          button_style="success", layout=W.Layout(width="auto"))
+        result = W.HTML()
+
+        def clicked(_):
+            result.value = self.record_completion(certificate=certificate, ledger=ledger).html
+
+        button.on_click(clicked)
+        box = W.VBox([button, result])
+        box.button, box.result = button, result
+        return box
+
+    def record_completion(self, certificate: bool = True, ledger=None) -> Card:
+        """Record the completion now (what ``complete()`` does outside an app)."""
         seconds = round(time.monotonic() - self.started, 1)
         score = self.score()
         minutes = f"{seconds / 60:.1f}"

@@ -4,7 +4,9 @@
 ``tmp_path`` (as a trainer would start it, in its own process group); the test waits for the URL it
 prints, opens it, and checks: the module's headings and its quiz widget are visible (in English,
 so ``--lang`` reached the kernel), no code input or editor is on the page and no source line is in
-its HTML, no cell failed.  Then Ctrl-C (SIGINT to ``kit present``) stops it: exit code 0, the port
+its HTML, no cell failed.  The page is opened as ``?learner=Zhang San``: opening it records no
+completion; the module's "Complete the module" button does, under that name (not the server's
+``KIT_LEARNER``).  Then Ctrl-C (SIGINT to ``kit present``) stops it: exit code 0, the port
 is closed and Voilà and its kernel are gone.
 """
 from __future__ import annotations
@@ -20,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from servers import (BROWSER, REPO, RENDER_TIMEOUT, START_TIMEOUT, environment, family, free_port, start,
-                     stop)
+from servers import (BROWSER, LEARNER, REPO, RENDER_TIMEOUT, START_TIMEOUT, environment, family, free_port,
+                     progress_url, start, stop)
+
+from kitlib.learn.store import ProgressStore
 
 pytestmark = BROWSER
 
@@ -76,7 +80,7 @@ def source_lines(path: Path) -> list[str]:
 def test_kit_present_serves_the_module_without_code_and_stops_on_ctrl_c(presented, page, shots, tmp_path):
     from playwright.sync_api import expect
 
-    page.goto(presented.url)
+    page.goto(presented.url + "?learner=Zhang%20San")
     try:
         expect(page.locator("h1").first).to_contain_text("00 · ", timeout=RENDER_TIMEOUT)
         expect(page.locator("h2", has_text="Welcome and the case").first).to_be_visible()
@@ -100,6 +104,15 @@ def test_kit_present_serves_the_module_without_code_and_stops_on_ctrl_c(presente
         assert shown == [], f"code lines in the page: {shown}"
         text = page.locator("body").inner_text()
         assert "There was an error when executing cell" not in text and "Traceback" not in text
+
+        store = ProgressStore(progress_url(tmp_path))
+        assert store.completions().empty, "opening the page must not complete the module"
+        page.get_by_role("button", name="完成本模块 · Complete the module").click()
+        expect(page.get_by_text("Module 00 completed")).to_be_visible(timeout=RENDER_TIMEOUT)
+        shots.shot(page, "completed-by-click")
+        done = store.completions()
+        assert list(done["learner"]) == ["Zhang San"] and list(done["module"]) == ["00"]
+        assert LEARNER not in set(store.attempts()["learner"]) | set(done["learner"])
     except Exception as exc:
         raise AssertionError(f"{exc}\n--- kit present output ---\n{presented.output()[-3000:]}") from exc
 
