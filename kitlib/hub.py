@@ -1,6 +1,6 @@
 """Running a workshop on JupyterHub: nbgitpuller links that hand each learner the kit.
 
-A link ``https://hub/hub/user-redirect/git-pull?repo=...&branch=...&urlpath=...`` logs the
+A link ``https://hub/hub/user-redirect/git-pull?repo=...&branch=...&urlpath=...&targetpath=...`` logs the
 learner in, starts their server, clones (or updates) the kit repository into their home folder
 with nbgitpuller, and opens the module's notebook.  ``kit hub link`` prints one per module, as a
 plain-text list to paste into slides or a chat.
@@ -56,10 +56,14 @@ def _hub_base(hub_url: str) -> str:
 
 
 def repo_folder(repo: str) -> str:
-    """The folder nbgitpuller clones ``repo`` into: its last path segment without ``.git``."""
+    """The folder a link clones ``repo`` into by default: its last path segment without ``.git``.
+
+    (nbgitpuller's own default keeps the ``.git``; :func:`nbgitpuller_link` therefore always
+    names the folder in ``targetpath``.)"""
     parts = urlsplit(repo.strip())
     if parts.scheme not in ("http", "https", "file") or not parts.path.strip("/"):
-        raise HubError(f"repo: expected an http(s) git URL such as https://example.org/org/kit.git, got {repo!r}")
+        raise HubError(f"repo: expected an http(s) or file:// git URL such as https://example.org/org/kit.git, "
+                       f"got {repo!r}")
     name = parts.path.rstrip("/").rsplit("/", 1)[-1]
     name = name[:-4] if name.endswith(".git") else name
     if not name or name in (".", ".."):
@@ -78,7 +82,9 @@ def nbgitpuller_link(hub_url: str, repo: str, branch: str = "main", path: str = 
                      targetpath: str | None = None) -> str:
     """The nbgitpuller link that pulls ``repo`` at ``branch`` and opens ``path`` in ``app``
     (``lab``, ``notebook`` or ``voila``); ``targetpath`` is the folder in the learner's home
-    (default: the repository's name, as nbgitpuller does)."""
+    (default: :func:`repo_folder`).  The link always carries ``targetpath``, so the folder
+    nbgitpuller clones into is the one ``urlpath`` opens (nbgitpuller's own default would be
+    ``kit.git`` for ``.../kit.git``)."""
     base = _hub_base(hub_url)
     folder = repo_folder(repo)
     branch = (branch or "").strip()
@@ -96,9 +102,7 @@ def nbgitpuller_link(hub_url: str, repo: str, branch: str = "main", path: str = 
     urlpath = APPS[app].format(path=opened)
     if app == "notebook" and not inside.endswith(".ipynb"):
         urlpath = f"tree/{opened}"          # a folder opens in Notebook 7's file browser
-    query = {"repo": repo.strip(), "branch": branch, "urlpath": urlpath}
-    if targetpath is not None:
-        query["targetpath"] = target
+    query = {"repo": repo.strip(), "branch": branch, "urlpath": urlpath, "targetpath": target}
     return f"{base}/hub/user-redirect/git-pull?{urlencode(query, quote_via=quote, safe='')}"
 
 

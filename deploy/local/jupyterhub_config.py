@@ -12,7 +12,9 @@ the trainer password.  ``SimpleLocalProcessSpawner`` runs every user's server as
 in its own home folder: fine for a test, never for learners (no isolation between users).
 
 The learners' environment comes from ``deploy/tljh/jupyterhub_config.d/kit.py``, the file a
-TLJH server uses, loaded below.
+TLJH server uses, loaded below.  Their servers run this venv's ``jupyterhub-singleuser``, so they
+load the Jupyter server extensions installed here, nbgitpuller among them (the ``hub`` extra):
+``kit hub link`` links work as on a real hub, also for a ``file://`` repository on this machine.
 
 Ports (environment, default): ``KIT_HUB_PORT`` (8000) the public proxy, ``KIT_HUB_API_PORT``
 (8081) the hub itself, ``KIT_PROXY_API_PORT`` (8001) the proxy's REST API.  The proxy is

@@ -7,18 +7,26 @@ authenticator, ``SimpleLocalProcessSpawner`` (every user's server is this OS use
 ``tmp_path``) and configurable-http-proxy (npm; ``python deploy/local/install_proxy.py``), on free
 ports of 127.0.0.1.
 
-Each learner logs in through the hub's login form with the shared password, asks the hub for a
-token, starts their server through the hub's REST API and runs the module's quiz cells in a
-kernel of their own server, through the proxy (REST + the kernel websocket): the Quiz widget
-itself, answered with ``set_response`` and a click on its "Check answer" button.  Neither store
-URL nor learner name is given in those cells: they come from the hub's spawner environment.  The
-trainer (a hub admin) uploads ``notebooks/trainer/dashboard.ipynb`` to their server and runs its
-code cells in order, as "Run All" does; the test reads what the cells displayed.
+Alice takes the learner's real path, in Chromium: she opens the module-00 link that
+``kitlib.hub.nbgitpuller_link`` builds for a git repository of the project's current commit
+(``file://``, made in ``tmp_path``), meets the hub's login page, logs in with the shared password,
+waits while the hub spawns her server and nbgitpuller (the server extension every single-user
+server of this venv loads) clones the kit into her home, lands in JupyterLab on
+``notebooks/00_welcome.ipynb`` in that clone, runs it (Run > Run All Cells, which also records the
+module as completed) and answers the quiz's first question with the mouse.
 
-Why kernels and not Chromium: four JupyterLab front ends on a 2-core CI machine take minutes
-and their rendering is already covered by tests/browser; what only this test can prove is the
-hub's part (login, spawning, proxying, the environment every kernel gets) and the one store
-shared by separate servers, which the kernel protocol exercises exactly as a browser would.
+Bob and Carol log in through the hub's login form too, ask the hub for a token, start their
+servers through the hub's REST API and run the module's quiz cells in a kernel of their own
+server, through the proxy (REST + the kernel websocket): the Quiz widget itself, answered with
+``set_response`` and a click on its "Check answer" button.  Neither store URL nor learner name is
+given in any cell: they come from the hub's spawner environment.  The trainer (a hub admin)
+uploads ``notebooks/trainer/dashboard.ipynb`` to their server and runs its code cells in order,
+as "Run All" does; the test reads what the cells displayed.
+
+Why only one learner in Chromium: four JupyterLab front ends on a 2-core CI machine take minutes;
+one proves the path a learner takes (link, login, spawn, clone, JupyterLab, a click that reaches
+the store), and the kernel protocol exercises the others' servers exactly as a browser would.
+Screenshots: ``build/test-artifacts/browser/`` (or ``$KIT_ARTIFACTS``), named after this test.
 """
 from __future__ import annotations
 
@@ -35,11 +43,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from kitlib.hub import nbgitpuller_link
 from kitlib.learn.bank import load_bank
 from kitlib.learn.store import ProgressStore
+from link_in_browser import (CHROMIUM, HAVE_CHROMIUM, cloned_commit, follow_link, is_git_checkout,
+                             kit_repository, prepare_lab_home)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "local" / "jupyterhub_config.py"
@@ -59,9 +71,20 @@ try:
     HAVE_HUB = JUPYTERHUB.exists()
 except ImportError:
     HAVE_HUB = False
+try:
+    import nbgitpuller  # noqa: F401
+    HAVE_NBGITPULLER = True
+except ImportError:
+    HAVE_NBGITPULLER = False
 
 pytestmark = [
     pytest.mark.hub,
+    pytest.mark.browser,
+    pytest.mark.skipif(not HAVE_NBGITPULLER, reason="nbgitpuller is not installed: pip install -e .[hub]"),
+    pytest.mark.skipif(not HAVE_CHROMIUM, reason=f"no Chromium at {CHROMIUM} (apt-get install chromium, "
+                                                 "or set KIT_CHROMIUM to a Chromium binary)"),
+    pytest.mark.skipif(not shutil.which("git") or not is_git_checkout(ROOT),
+                       reason=f"needs git and a git checkout at {ROOT} (the link pulls its current commit)"),
     pytest.mark.skipif(not HAVE_HUB, reason=f"JupyterHub is not installed ({JUPYTERHUB} missing): "
                                             "pip install jupyterhub"),
     pytest.mark.skipif(not PROXY or not Path(PROXY).exists(),
@@ -304,6 +327,9 @@ RIGHT = QUESTION.answer
 WRONG = [o.id for o in QUESTION.options if o.id != RIGHT]
 #: what each learner clicks, in order: right at once; wrong, then right; wrong twice
 CHOICES = {"alice": [RIGHT], "bob": [WRONG[0], RIGHT], "carol": [WRONG[1], WRONG[0]]}
+IN_BROWSER = "alice"                 # by the nbgitpuller link, in Chromium; the others by kernel
+BY_KERNEL = tuple(name for name in LEARNERS if name != IN_BROWSER)
+MODULE_NOTEBOOK = "notebooks/00_welcome.ipynb"
 
 LEARNER_CELLS = [
     # the module's first cell, as in notebooks/00_welcome.ipynb
@@ -347,18 +373,56 @@ def learner_answers(hub: Hub, name: str) -> list[dict]:
     return reports
 
 
-def test_three_learners_answer_through_the_hub_and_the_trainer_dashboard_shows_them(hub, pg_url):
+@pytest.fixture
+def shots(request):
+    """Numbered screenshots of the browser learner's steps (the browser tests' Artifacts)."""
+    from servers import Artifacts, artifacts_dir, safe_name
+
+    kept = Artifacts(safe_name(request.node.name), artifacts_dir())
+    kept.clear_old()
+    return kept
+
+
+def test_learners_join_by_link_in_chromium_and_by_kernel_and_the_trainer_dashboard_shows_all(
+        hub, pg_url, shots, tmp_path):
     # A wrong shared password is refused: the hub really checks it.
     _, refused = log_in(hub, "mallory", "not-the-workshop-password")
     assert refused.status_code == 403
 
-    # The trainer's server starts while the learners work.
+    # The kit as the trainer publishes it, and the module-00 link the trainer hands out.
+    (tmp_path / "git").mkdir()
+    kit = kit_repository(tmp_path / "git")
+    link = nbgitpuller_link(hub.url, kit.url, kit.branch, MODULE_NOTEBOOK)
+    prepare_lab_home(hub.homes / IN_BROWSER)
+    alice_clicks = next(o for o in QUESTION.options if o.id == CHOICES[IN_BROWSER][0])   # the right one
+
+    # The trainer's server starts while the learners work: Alice in Chromium, Bob and Carol by kernel.
     trainer = learner_session(hub, TRAINER, TRAINER_PASSWORD)
     with ThreadPoolExecutor(max_workers=len(LEARNERS) + 1) as pool:
         trainer_ready = pool.submit(start_server, trainer)
-        futures = {name: pool.submit(learner_answers, hub, name) for name in LEARNERS}
+        browsed = pool.submit(follow_link, link, IN_BROWSER, LEARNER_PASSWORD, QUESTION, alice_clicks,
+                              shots, hub.log_tail)
+        futures = {name: pool.submit(learner_answers, hub, name) for name in BY_KERNEL}
         reports = {name: future.result() for name, future in futures.items()}
+        visit = browsed.result()
         trainer_ready.result()
+
+    # Alice's tab went login → (spawn) → git-pull → JupyterLab, on the module in her clone ...
+    user_path = f"/user/{IN_BROWSER}/"
+    assert any("/hub/login" in url for url in visit.visited), visit.visited
+    pulled = [url for url in visit.visited if f"{user_path}git-pull" in url]
+    assert pulled, f"the tab never went through nbgitpuller: {visit.visited}"
+    folder = parse_qs(urlsplit(link).query)["targetpath"][0]        # the clone's folder, "pipl-kit"
+    assert urlsplit(visit.landed).path == f"{user_path}lab/tree/{folder}/{MODULE_NOTEBOOK}", visit.landed
+    clone = hub.homes / IN_BROWSER / folder
+    assert (clone / MODULE_NOTEBOOK).is_file(), sorted(p.name for p in (hub.homes / IN_BROWSER).iterdir())
+    assert cloned_commit(clone) == kit.commit            # the commit the link named, not a copy of this tree
+    # ... every code cell of it ran, without an error, in a kernel that is idle again ...
+    assert visit.notebook and visit.notebook["path"] == f"{folder}/{MODULE_NOTEBOOK}", visit.notebook
+    assert visit.notebook["kernel"] == "idle"
+    assert all(c["count"] is not None and not c["errors"] for c in visit.notebook["cells"]), visit.notebook
+    # ... and her click was judged right and saved.
+    assert "Correct" in visit.quiz_text and "Not yet" not in visit.quiz_text, visit.quiz_text
 
     # Each kernel saw its hub name and the one PostgreSQL store, and saved every answer.
     for name, answers in reports.items():
@@ -407,7 +471,8 @@ def test_three_learners_answer_through_the_hub_and_the_trainer_dashboard_shows_t
     grid = next(screen for source, screen in screens if source.strip() == "dash.grid")
     for name in LEARNERS:
         assert name in grid, f"{name} missing from the completion grid:\n{grid}"
-    assert facts["completion"] == {"alice": "started", "bob": "started", "carol": "started"}
+    # (Alice ran her whole notebook, its last cell module.complete() included.)
+    assert facts["completion"] == {"alice": "completed", "bob": "started", "carol": "started"}
     # ... and their answers: one right at the first try, two solved, the wrong answers counted.
     assert facts["first_try"] == {"learners": 3, "first_try_right": 1, "solved": 2}
     labels = {o.id: o.label("en") for o in QUESTION.options}

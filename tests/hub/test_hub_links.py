@@ -25,13 +25,23 @@ def query(url: str) -> dict:
 def test_link_opens_the_notebook_in_lab_inside_the_cloned_folder():
     url = nbgitpuller_link(HUB, REPO, "v0.1.0", "notebooks/00_welcome.ipynb")
     assert url.startswith(f"{HUB}/hub/user-redirect/git-pull?repo=")
-    assert query(url) == {"repo": REPO, "branch": "v0.1.0", "urlpath": "lab/tree/pipl-kit/notebooks/00_welcome.ipynb"}
+    assert query(url) == {"repo": REPO, "branch": "v0.1.0", "urlpath": "lab/tree/pipl-kit/notebooks/00_welcome.ipynb",
+                          "targetpath": "pipl-kit"}
+
+
+def test_link_names_the_clone_folder_because_nbgitpuller_would_keep_dot_git():
+    # nbgitpuller's default folder is the URL's last segment as is ("pipl-kit.git"); the link
+    # must name the folder its urlpath opens.
+    for repo in (REPO, "https://example.org/org/pipl-kit", "file:///srv/git/pipl-kit.git/"):
+        q = query(nbgitpuller_link(HUB, repo, "main", "notebooks/00_welcome.ipynb"))
+        assert q["targetpath"] == "pipl-kit"
+        assert q["urlpath"].startswith(f"lab/tree/{q['targetpath']}/")
 
 
 def test_link_encodes_every_reserved_character_of_its_values():
     url = nbgitpuller_link(HUB + "/", "https://example.org/a b/kit.git?x=1&y=2", "feature/hub+x", "notebooks/a&b.ipynb")
     raw = urlsplit(url).query
-    assert raw.count("&") == 2 and raw.count("=") == 3      # only the separators are literal
+    assert raw.count("&") == 3 and raw.count("=") == 4      # only the separators are literal
     assert "%2F" in raw and " " not in raw
     assert query(url)["repo"] == "https://example.org/a b/kit.git?x=1&y=2"
     assert query(url)["branch"] == "feature/hub+x"
