@@ -15,6 +15,12 @@ from kitlib.ui.console import FacilitatorConsole, ParticipantView, watch
 DATA = Path(__file__).parent / "data" / "drills"
 
 
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    """End writes the after-action report to ./drill-reports by default: keep it out of the repo."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def package():
     return load_package(DATA / "crm-mini")
