@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="HTML report to write (default: scan_report.html)")
     scan.add_argument("--sample", type=_sample_size, default=2000, help="values sampled per column (default 2000)")
     scan.add_argument("--policy", type=Path, help="tier policy TOML file (default: the kit's own)")
-    ex = sub.add_parser("exercise", help="tabletop packages: validate them, or rehearse one in scripted mode")
+    ex = sub.add_parser("exercise", help="tabletop packages: validate them, rehearse one in scripted mode, "
+                                        "or serve a role's page of a live run")
     ex_sub = ex.add_subparsers(dest="action", required=True, parser_class=_Parser)
     exv = ex_sub.add_parser("validate", help="check packages; one line per problem (exit 0 valid, 1 problems, 2 missing)")
     exv.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="package folders or exercise.yaml files")
@@ -105,6 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--seed", type=_seed, default=0, help="chooses the variant and the evidence (default 0)")
     exp.add_argument("--script", type=Path, help="YAML or JSON steps: - [minute, decide, D1, option, role]")
     exp.add_argument("--out", type=Path, help="write the run record (JSON) here")
+    exj = ex_sub.add_parser("join", help="serve one role's page of a live run (Voilà, code hidden; Ctrl-C stops)")
+    exj.add_argument("--run", required=True, metavar="RUN_ID", help="the run id the facilitator's console shows")
+    exj.add_argument("--role", required=True, metavar="ROLE", help="the role whose page this is, e.g. legal")
+    exj.add_argument("--store", metavar="URL", help="the live store's database URL (default: KIT_LIVE_URL, "
+                                                    "else live.sqlite in the kit's data folder)")
+    exj.add_argument("--port", type=_present_port, default=8866, help="port to serve on (default 8866)")
+    exj.add_argument("--no-browser", action="store_true", help="do not open a browser, only print the URL")
+    exj.add_argument("--lang", choices=("zh-CN", "en"), help="language of the page (default: KIT_LANG, else zh-CN)")
+    exj.add_argument("--lan", action="store_true", help="listen on every interface (0.0.0.0), for participants' "
+                                                        "own laptops on a workshop network; prints a warning")
     led = sub.add_parser("ledger", help="the company's ledger of actions: verify, show, export, anchor")
     led.add_argument("--url", help="the ledger's database URL (default: KIT_LEDGER_URL or the kit's data folder)")
     led_sub = led.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -486,10 +497,13 @@ def _ledger(args) -> int:
 
 
 def _exercise(args) -> int:
-    from .drills.cli import play_command, validate_command
+    from .drills.cli import join_command, play_command, validate_command
 
     if args.action == "validate":
         return validate_command(args.paths)
+    if args.action == "join":
+        return join_command(args.run, args.role, args.store, port=args.port, lan=args.lan, lang=args.lang,
+                            open_browser=not args.no_browser)
     return play_command(args.path, args.seed, args.script, out=args.out)
 
 

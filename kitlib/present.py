@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 __all__ = ["PresentError", "Presentation", "DEFAULT_PORT", "LANGS", "LAN_WARNING", "parse_port",
-           "module_of", "check_port", "voila_command", "voila_environment", "start", "serve"]
+           "module_of", "check_port", "voila_command", "voila_environment", "start", "start_page", "serve",
+           "serve_until_stopped"]
 
 DEFAULT_PORT = 8866
 LANGS = ("zh-CN", "en")
@@ -214,20 +215,28 @@ def _descendants(pid: int) -> list:
 
 def start(notebook: Path, port: int = DEFAULT_PORT, lan: bool = False, lang: str | None = None) -> Presentation:
     """Check everything, then start Voilà on ``notebook`` (not yet waited for)."""
+    notebook = Path(notebook)
+    return start_page(notebook, port, lan, lang, label=module_of(notebook))
+
+
+def start_page(notebook: Path, port: int = DEFAULT_PORT, lan: bool = False, lang: str | None = None, *,
+               label: str = "page", env: dict | None = None) -> Presentation:
+    """Start Voilà on any notebook (no module check; ``label`` names it in the log file and as the
+    Presentation's ``module``), with ``env`` added to the kernels' environment."""
     import tempfile
 
     notebook = Path(notebook)
-    module = module_of(notebook)
     if importlib.util.find_spec("voila") is None:
         raise PresentError("Voilà is not installed: pip install 'kitlib[lab]'")
-    env = voila_environment(lang)
+    environment = voila_environment(lang)
+    environment.update(env or {})
     check_port(port, ALL if lan else LOCAL)
-    fd, log_name = tempfile.mkstemp(prefix=f"kit-present-{module}-", suffix=".log")
+    fd, log_name = tempfile.mkstemp(prefix=f"kit-present-{label}-", suffix=".log")
     with os.fdopen(fd, "wb") as log:
-        process = subprocess.Popen(voila_command(notebook, port, lan), cwd=notebook.resolve().parent, env=env,
+        process = subprocess.Popen(voila_command(notebook, port, lan), cwd=notebook.resolve().parent, env=environment,
                                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    return Presentation(notebook, module, port, lan, process, Path(log_name))
+    return Presentation(notebook, label, port, lan, process, Path(log_name))
 
 
 def _say(line: str) -> None:
@@ -248,6 +257,24 @@ def serve(notebook: Path, port: int = DEFAULT_PORT, lan: bool = False, lang: str
     if lan:
         warn(LAN_WARNING)
 
+    def describe(presentation: Presentation) -> list[str]:
+        info = module_info(presentation.module)
+        lines = [f"module {info.id} · {info.title('zh-CN')} · {info.title('en')}: {presentation.url}"]
+        if presentation.lan_url:
+            lines.append(f"on this network: {presentation.lan_url}")
+        lines.append(f"code hidden; each page runs the notebook in its own kernel; Ctrl-C stops (log: {presentation.log})")
+        lines.append(f"participants: add ?learner=THEIR-NAME to the address to save answers under their name "
+                     f"(e.g. {presentation.url.rstrip('/')}/?learner=Zhang%20San); otherwise answers go under a guest name")
+        return lines
+    return serve_until_stopped(lambda: start(notebook, port, lan, lang), describe, open_browser=open_browser,
+                               say=say, warn=warn)
+
+
+def serve_until_stopped(start_server: Callable[[], Presentation], describe: Callable[[Presentation], list[str]], *,
+                        open_browser: bool = True, say: Callable[[str], None] = _say,
+                        warn: Callable[[str], None] = _warn, name: str = "kit present") -> int:
+    """Start a server with ``start_server()``, wait for it, say ``describe(server)``, then serve until
+    Ctrl-C (or SIGTERM, or the terminal closing); 0 after a clean stop, 1 if Voilà stopped by itself."""
     def on_signal(_signum, _frame):
         raise KeyboardInterrupt
     stops = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
@@ -256,21 +283,16 @@ def serve(notebook: Path, port: int = DEFAULT_PORT, lan: bool = False, lang: str
     previous = {s: signal.signal(s, on_signal) for s in stops}
     presentation = None
     try:
-        presentation = start(notebook, port, lan, lang)
+        presentation = start_server()
         presentation.wait_http()
-        info = module_info(presentation.module)
-        say(f"module {info.id} · {info.title('zh-CN')} · {info.title('en')}: {presentation.url}")
-        if presentation.lan_url:
-            say(f"on this network: {presentation.lan_url}")
-        say(f"code hidden; each page runs the notebook in its own kernel; Ctrl-C stops (log: {presentation.log})")
-        say(f"participants: add ?learner=THEIR-NAME to the address to save answers under their name "
-            f"(e.g. {presentation.url.rstrip('/')}/?learner=Zhang%20San); otherwise answers go under a guest name")
+        for line in describe(presentation):
+            say(line)
         if open_browser:
             import webbrowser
             webbrowser.open(presentation.url)
         while presentation.process.poll() is None:
             time.sleep(0.5)
-        warn(f"kit present: error: Voilà stopped by itself with exit code {presentation.process.returncode}: "
+        warn(f"{name}: error: Voilà stopped by itself with exit code {presentation.process.returncode}: "
              f"{presentation.log_tail(1)} (log: {presentation.log})")
         return 1
     except KeyboardInterrupt:

@@ -7,6 +7,12 @@ package folder.  Exit 0 when all validate, 1 when any has problems, 2 when a pat
 play: runs the package in scripted mode (its expected path, or the steps of a YAML/JSON script
 file: a list of ``[minute, action, values...]``), prints the timeline and the score, and writes
 the run record as JSON to ``out`` when given.  Exit 0, or 2 with a one-line error.
+
+join: serves one role's page of a run that a facilitator's console publishes
+(``FacilitatorConsole(run, publish=URL)``) with Voilà, code hidden, until Ctrl-C: a generated
+one-cell notebook showing ``kitlib.ui.live.participant_page()``, the run id, role and store handed
+to the kernel in its environment (so the page address cannot switch roles, and a PostgreSQL
+password is in no file).  The run and role are checked first: exit 2 with a one-line error.
 """
 from __future__ import annotations
 
@@ -20,7 +26,8 @@ from ..atomic import write_text_atomic
 from .engine import DrillError, play
 from .package import DISPUTE_FILE, PACKAGE_FILE, PackageError, load_package, validate
 
-__all__ = ["validate_command", "play_command", "package_folders", "read_script"]
+__all__ = ["validate_command", "play_command", "join_command", "participant_notebook", "package_folders",
+           "read_script"]
 
 
 def package_folders(path) -> list[Path]:
@@ -109,3 +116,61 @@ def play_command(path, seed: int, script=None, *, out=None, stdout=None) -> int:
             print(f"kit exercise play: error: {out}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     return 0
+
+
+def participant_notebook(folder) -> Path:
+    """Write the page ``kit exercise join`` serves: one hidden code cell, the participant's view."""
+    cell = ("from kitlib.ui.live import participant_page\n"
+            "participant_page()")
+    notebook = {
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "cells": [{"cell_type": "code", "id": "participant", "metadata": {}, "execution_count": None,
+                   "outputs": [], "source": cell}],
+    }
+    path = Path(folder) / "participant.ipynb"
+    write_text_atomic(path, json.dumps(notebook, indent=1) + "\n")
+    return path
+
+
+def join_command(run_id: str, role: str, store: str | None = None, *, port: int = 8866, lan: bool = False,
+                 lang: str | None = None, open_browser: bool = True, say=None, warn=None) -> int:
+    import shutil
+    import tempfile
+
+    from ..present import LAN_WARNING, PresentError, serve_until_stopped, start_page
+    from .live import ENV_URL, Follower, LiveError, default_url
+
+    say = say or (lambda line: print(line, flush=True))
+    warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
+    url = store or default_url()
+    try:
+        follower = Follower(url, run_id, role)
+    except LiveError as exc:
+        warn(f"kit exercise join: error: {str(exc).splitlines()[0]}")
+        return 2
+    run_id, role = follower.run_id, follower.role
+    title = next(r["title"] for r in follower.header["roles"] if r["id"] == role)
+    store_text = follower.store.safe_url
+    follower.close()
+    if lan:
+        warn(LAN_WARNING)
+    folder = Path(tempfile.mkdtemp(prefix="kit-join-"))
+    env = {ENV_URL: url, "KIT_LIVE_RUN": run_id, "KIT_LIVE_ROLE": role}
+
+    def describe(server) -> list[str]:
+        lines = [f"run {run_id} · role {role} · {title['zh-CN']} · {title['en']}: {server.url}"]
+        if server.lan_url:
+            lines.append(f"on this network: {server.lan_url}")
+        lines.append(f"the page follows the run in {store_text}; code hidden; Ctrl-C stops (log: {server.log})")
+        return lines
+    try:
+        notebook = participant_notebook(folder)
+        return serve_until_stopped(lambda: start_page(notebook, port, lan, lang, label=f"join-{role}", env=env),
+                                   describe, open_browser=open_browser, say=say, warn=warn,
+                                   name="kit exercise join")
+    except PresentError as exc:
+        warn(f"kit exercise join: error: {exc}")
+        return 2
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

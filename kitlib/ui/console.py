@@ -9,6 +9,11 @@ They share the run object: every action taken in the console is announced to the
     >>> FacilitatorConsole(run, report_dir="reports")                   # doctest: +SKIP
     >>> ParticipantView(run, "legal")                                   # doctest: +SKIP
 
+Across kernels (a role's laptop, a projector in another room): ``FacilitatorConsole(run,
+publish="sqlite:///drill-live.sqlite")`` writes every change to a live store and shows the run id;
+each role's page follows it with ``kitlib.ui.live.LiveParticipantView`` (``kit exercise join``).
+Both views draw the same board with ``participant_html``.
+
 Errors the run reports (a decision that closed, an empty note ...) are shown in the console's
 status line in one line; nothing is raised into the notebook.
 """
@@ -25,9 +30,10 @@ import ipywidgets as W
 from .. import i18n
 from ..drills.clock import RunningClock
 from ..drills.engine import DrillError, Run
+from ..drills.live import LiveError, Publisher, participant_board
 from ..drills.report import after_action_report
 
-__all__ = ["FacilitatorConsole", "ParticipantView", "watch", "unwatch", "announce", "TEXTS"]
+__all__ = ["FacilitatorConsole", "ParticipantView", "participant_html", "watch", "unwatch", "announce", "TEXTS"]
 
 # Every text a facilitator or participant reads here, in both languages (zh-CN, en).
 TEXTS: dict[str, tuple[str, str]] = {
@@ -73,6 +79,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "medium.email": ("电子邮件", "e-mail"), "medium.phone": ("电话", "phone"), "medium.chat": ("即时消息", "chat"),
     "medium.paper": ("纸质文件", "paper"), "medium.news": ("新闻", "news"),
     "medium.system alert": ("系统告警", "system alert"),
+    "outcomes": ("已作出的决策", "Decisions taken"),
+    "outcome": ("{title}:{option}({role},第 {minute} 分钟)。{consequence}",
+                "{title}: {option} ({role}, minute {minute}). {consequence}"),
+    "ending": ("结局:{title}", "Ending: {title}"),
+    "live": ("已实时共享,演练编号 {run}。各角色在自己的电脑上打开:{command}",
+             "Shared live, run id {run}. Each role opens its own page with: {command}"),
+    "publish_failed": ("未能共享到演练存储(下一步操作时重试):{error}",
+                       "Could not publish to the live store (retried at the next action): {error}"),
 }
 
 _RED, _GREEN = "#b3261e", "#1b7f3b"
@@ -148,12 +162,19 @@ class FacilitatorConsole(W.VBox):
 
     run: a ``kitlib.drills.Run``; lang: "zh-CN" or "en" (default ``i18n.get_lang()``);
     report_dir: where End writes the after-action report (default ``./drill-reports/<run id>``);
-    auto_release: release due injects by themselves whenever the clock moves (and on opening).
+    auto_release: release due injects by themselves whenever the clock moves (and on opening);
+    publish: share the run with participants' pages in other kernels (``kitlib.drills.live``): a
+    ``Publisher``, or a store URL (a ``Publisher`` with a new run id is made); every change the
+    console announces is then written to the store, and the console shows the run id.
     """
 
     def __init__(self, run: Run, *, lang: str | None = None, report_dir=None, auto_release: bool = True,
-                 step_minutes: float = 5):
+                 step_minutes: float = 5, publish: Publisher | str | None = None):
         self.run = run
+        self._own_publisher = publish is not None and not isinstance(publish, Publisher)
+        self.publisher = Publisher(run, publish) if self._own_publisher else publish
+        if self.publisher is not None and self.publisher.run is not run:
+            raise DrillError("publish= must be a Publisher of this console's run")
         self.lang = i18n.normalize(lang) if lang else i18n.get_lang()
         self.report_dir = Path(report_dir) if report_dir is not None else Path("drill-reports") / run.run_id
         self.report_paths: dict[str, Path] = {}
@@ -184,19 +205,25 @@ class FacilitatorConsole(W.VBox):
         self.end_button.on_click(lambda _: self.end())
         self.report_link = W.HTML()
         self.status = W.HTML()
+        self.live_label = W.HTML()
+        self.live_label.layout.display = None if self.publisher is not None else "none"
         self.headings = {k: W.HTML() for k in ("injects", "decisions", "tasks", "ack", "notes", "score")}
         h = self.headings
         controls = W.HBox([self.step, self.advance_button, self.pause_button, self.refresh_button, self.auto_release])
-        super().__init__([self.toggle, self.header, self.clock_label, controls, self.status,
+        super().__init__([self.toggle, self.header, self.live_label, self.clock_label, controls, self.status,
                           h["injects"], self.injects_box, h["decisions"], self.decisions_box,
                           h["tasks"], self.tasks_box, h["ack"], self.ack_box,
                           h["notes"], W.HBox([self.note_text, W.VBox([self.note_role, self.note_button])]),
                           h["score"], self.score_label, W.HBox([self.end_button, self.report_link])],
                          layout=W.Layout(border="1px solid #ccc", padding="8px"))
         watch(run, self._on_change)
+        if self.publisher is not None:
+            watch(run, self._publish)
         if auto_release and not run.ended:
             self._act(run.release_due)
         self.refresh()
+        if self.publisher is not None:
+            self._publish(run)
 
     # -- actions (each one announces the change to every watcher) --------------------------------
     def _act(self, action, *args, done: Callable[[object], str] | None = None):
@@ -286,6 +313,14 @@ class FacilitatorConsole(W.VBox):
     def _on_change(self, _run) -> None:
         self.refresh()
 
+    def _publish(self, _run) -> None:
+        """Write what changed to the live store; a failure is a line in the status, retried next time."""
+        try:
+            self.publisher.sync()
+        except LiveError as exc:
+            self.status.value = (f"<span style='color:{_RED}'>✘ "
+                                 f"{_e(_t('publish_failed', self.lang, error=str(exc).splitlines()[0]))}</span>")
+
     def score_text(self) -> dict:
         """The figures the score label shows: total, parts and capabilities as "awarded / max"."""
         s = self.run.score()
@@ -319,6 +354,10 @@ class FacilitatorConsole(W.VBox):
         self.note_role.options = roles
         self.note_role.value = keep if keep in {v for _, v in roles} else "facilitator"
         self.end_button.description = _t("end", lang)
+        if self.publisher is not None:
+            self.live_label.value = (f"<div data-live-run='{_e(self.publisher.run_id)}'>"
+                                     f"{_e(_t('live', lang, run=self.publisher.run_id, command=''))}"
+                                     f"<code>{_e(self.publisher.join_command())}</code></div>")
         for key, widget in self.headings.items():
             widget.value = f"<h4 style='margin:8px 0 2px'>{_e(_t(key, lang))}</h4>"
         self.injects_box.children = self._inject_rows()
@@ -427,15 +466,68 @@ class FacilitatorConsole(W.VBox):
     def close(self) -> None:
         if hasattr(self, "run"):
             unwatch(self.run, self._on_change)
+            if self.publisher is not None:
+                unwatch(self.run, self._publish)
+                if self._own_publisher:
+                    self.publisher.close()
         super().close()
 
 
 # -- the participant view ----------------------------------------------------------------------
 
 
+def participant_html(board: dict, lang: str, font_size: str = "1.5em") -> str:
+    """The HTML of what one role sees: a board from ``kitlib.drills.live.participant_board`` (in
+    this kernel) or from a ``Follower`` (another kernel): its open decisions, the decisions taken
+    and any ending, then the injects released to it, newest first."""
+    def pick(text) -> str:
+        return "" if text is None else text["zh-CN" if lang == "zh-CN" else "en"]
+
+    parts = [f"<div style='font-size:{font_size};line-height:1.4'>",
+             f"<div style='font-size:1.2em;font-weight:bold'>{_e(_t('for_role', lang, role=pick(board['role_title'])))}</div>",
+             f"<div style='color:#555'>{_e(_t('clock', lang, now=_minute(board['now']), total=_minute(board['duration'])))}"
+             + (f" · {_e(_t('ended', lang))}" if board["ended"] else "") + "</div>"]
+    for d in board["decisions"]:
+        options = "".join(f"<li>{_e(pick(o))}</li>" for o in d["options"])
+        parts.append(f"<div style='border:3px solid #b26a00;padding:8px;margin:8px 0' data-decision='{_e(d['id'])}'>"
+                     f"<b>{_e(_t('your_decision', lang, title=pick(d['title'])))}</b><br>{_e(pick(d['prompt']))}"
+                     f"<ul>{options}</ul></div>")
+    for o in board["outcomes"]:
+        if o["kind"] == "ending":
+            debrief = f"<div>{_e(pick(o['debrief']))}</div>" if o.get("debrief") else ""
+            parts.append(f"<div style='border:3px solid #1b7f3b;padding:8px;margin:8px 0' data-ending='{_e(o['id'])}'>"
+                         f"<b>{_e(_t('ending', lang, title=pick(o['title'])))}</b>{debrief}</div>")
+    taken = [o for o in board["outcomes"] if o["kind"] == "decision"]
+    if taken:
+        items = "".join(f"<li data-outcome='{_e(o['id'])}'>{_e(_t('outcome', lang, title=pick(o['title']), option=pick(o['option_title']), role=pick(o['role_title']), minute=_minute(o['t']), consequence=pick(o['consequence'])))}</li>"
+                        for o in taken)
+        parts.append(f"<div style='font-size:0.8em;margin:8px 0'><b>{_e(_t('outcomes', lang))}</b>"
+                     f"<ul style='margin:2px 0'>{items}</ul></div>")
+    if not board["injects"]:
+        parts.append(f"<p><i>{_e(_t('nothing_yet', lang))}</i></p>")
+    for inject in board["injects"]:
+        medium = inject["medium"]
+        medium = _t(f"medium.{medium}", lang) if f"medium.{medium}" in TEXTS else medium
+        extra = ""
+        if inject["attachments"]:
+            extra += f"<div><small>{_e(_t('attachments', lang, names=', '.join(inject['attachments'])))}</small></div>"
+        if inject["questions"]:
+            extra += (f"<div><small>{_e(_t('questions', lang))}</small><ul style='margin:2px 0'>"
+                      + "".join(f"<li>{_e(pick(q))}</li>" for q in inject["questions"]) + "</ul></div>")
+        parts.append(f"<div style='border-left:6px solid #3a5a8c;padding:4px 10px;margin:10px 0' "
+                     f"data-inject='{_e(inject['id'])}'>"
+                     f"<div style='color:#555;font-size:0.8em'>{_e(_t('at_minute', lang, minute=_minute(inject['t'])))}"
+                     f" · {_e(medium)} · {_e(_t('from', lang))} {_e(pick(inject['sender']))}</div>"
+                     f"<div style='font-weight:bold'>{_e(pick(inject['title']))}</div>"
+                     f"<div>{_e(pick(inject['text']))}</div>{extra}</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
 class ParticipantView(W.VBox):
-    """What one role sees, for a projector: injects released to it (newest first, large type) and
-    the decisions open now that are theirs; redraws whenever a console acts on the same run."""
+    """What one role sees, for a projector: injects released to it (newest first, large type), the
+    decisions open now that are theirs, and the decisions taken; redraws whenever a console acts on
+    the same run.  (On another machine: ``kitlib.ui.live.LiveParticipantView``, the same content.)"""
 
     def __init__(self, run: Run, role: str, *, lang: str | None = None, font_size: str = "1.5em"):
         roles = [r.id for r in run.package.roles]
@@ -457,47 +549,14 @@ class ParticipantView(W.VBox):
 
     def injects(self) -> list[str]:
         """Ids of the injects this role has received, newest first."""
-        mine = [e for e in self.run.released.values() if self.role in e["recipients"]]
-        return [e["id"] for e in sorted(mine, key=lambda e: e["seq"], reverse=True)]
+        return [i["id"] for i in participant_board(self.run, self.role)["injects"]]
 
     def decisions(self) -> list[str]:
         """Ids of the decisions open now that are this role's to take."""
-        if self.run.ended:
-            return []
-        return [d.id for d in _open_now(self.run, self.run.package.decisions, self.run.decided) if d.role == self.role]
+        return [d["id"] for d in participant_board(self.run, self.role)["decisions"]]
 
     def refresh(self) -> None:
-        run, lang, p = self.run, self.lang, self.run.package
-        parts = [f"<div style='font-size:{self.font_size};line-height:1.4'>",
-                 f"<div style='font-size:1.2em;font-weight:bold'>{_e(_t('for_role', lang, role=_role_title(run, self.role, lang)))}</div>",
-                 f"<div style='color:#555'>{_e(_t('clock', lang, now=_minute(run.now()), total=_minute(p.duration_minutes)))}"
-                 + (f" · {_e(_t('ended', lang))}" if run.ended else "") + "</div>"]
-        for decision_id in self.decisions():
-            d = p.decision(decision_id)
-            options = "".join(f"<li>{_e(o.text.get(lang))}</li>" for o in d.options)
-            parts.append(f"<div style='border:3px solid #b26a00;padding:8px;margin:8px 0' data-decision='{_e(d.id)}'>"
-                         f"<b>{_e(_t('your_decision', lang, title=d.title.get(lang)))}</b><br>{_e(d.prompt.get(lang))}"
-                         f"<ul>{options}</ul></div>")
-        ids = self.injects()
-        if not ids:
-            parts.append(f"<p><i>{_e(_t('nothing_yet', lang))}</i></p>")
-        for inject_id in ids:
-            inject, event = p.inject(inject_id), run.released[inject_id]
-            medium = _t(f"medium.{inject.medium}", lang) if f"medium.{inject.medium}" in TEXTS else inject.medium
-            extra = ""
-            if inject.attachments:
-                extra += f"<div><small>{_e(_t('attachments', lang, names=', '.join(inject.attachments)))}</small></div>"
-            if inject.questions:
-                extra += (f"<div><small>{_e(_t('questions', lang))}</small><ul style='margin:2px 0'>"
-                          + "".join(f"<li>{_e(q.get(lang))}</li>" for q in inject.questions) + "</ul></div>")
-            parts.append(f"<div style='border-left:6px solid #3a5a8c;padding:4px 10px;margin:10px 0' "
-                         f"data-inject='{_e(inject.id)}'>"
-                         f"<div style='color:#555;font-size:0.8em'>{_e(_t('at_minute', lang, minute=_minute(event['t'])))}"
-                         f" · {_e(medium)} · {_e(_t('from', lang))} {_e(inject.sender.get(lang))}</div>"
-                         f"<div style='font-weight:bold'>{_e(inject.title.get(lang))}</div>"
-                         f"<div>{_e(inject.text.get(lang))}</div>{extra}</div>")
-        parts.append("</div>")
-        self.board.value = "".join(parts)
+        self.board.value = participant_html(participant_board(self.run, self.role), self.lang, self.font_size)
 
     def close(self) -> None:
         if hasattr(self, "run"):
