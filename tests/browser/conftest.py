@@ -19,8 +19,11 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module.  Not for the session: while Playwright's sync API is open, the
+    main thread reports a running asyncio loop that nothing runs, which misleads later tests (and
+    code) that look for one — so it is closed when the module's browser tests are done."""
     if not HAVE_CHROMIUM:
         pytest.skip(f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
