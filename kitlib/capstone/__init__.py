@@ -14,7 +14,7 @@ Names are imported lazily, so ``kit --help`` (which loads ``cli``) does not load
 """
 from __future__ import annotations
 
-from importlib import import_module
+from ..lazy import lazy_exports
 
 _NAMES = {
     "vocab": ["ACTIONS", "CONDITIONS", "CUSTODIANS", "MEDIA", "METHODS", "NOTIFY", "RECIPIENTS"],
@@ -26,13 +26,4 @@ _NAMES = {
     "render": ["render_plan_html", "write_plan_html"],
     "flawed": ["FLAWS", "flawed_plan"],
 }
-_WHERE = {name: module for module, names in _NAMES.items() for name in names}
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)

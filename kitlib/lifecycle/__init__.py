@@ -11,7 +11,7 @@ Names are imported lazily (``from kitlib.lifecycle import plan_retention`` loads
 """
 from __future__ import annotations
 
-from importlib import import_module
+from ..lazy import lazy_exports
 
 _NAMES = {
     "schedule": ["ACTIONS", "HOLD_REASONS", "TRIGGERS", "Citation", "Law", "LegalHold", "NotApplicable", "Period",
@@ -32,17 +32,4 @@ _NAMES = {
                 "import_transfer_package", "MigrationPlan", "MigrationError"],
     "drills04": ["migration_check", "backup_check"],
 }
-_WHERE = {name: module for module, names in _NAMES.items() for name in names}
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module 'kitlib.lifecycle' has no attribute {name!r}")
-    value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)
