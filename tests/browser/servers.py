@@ -232,3 +232,63 @@ def settle(page) -> None:
     can let the click overtake the selection.  A person is never that fast.
     """
     page.wait_for_timeout(600)
+
+
+# -- JupyterLab's own notebook model (the app is exposed to the page: see lab_args) ------------------
+
+# The notebook panel on screen: its path, the kernel's status, and per code cell its execution
+# count, source, outputs and error outputs ("ename: evalue").
+LAB_CELLS = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) return null;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = [];
+  for (const cell of panel.content.model.cells) {
+    if (cell.type !== 'code') continue;
+    const outputs = cell.outputs.toJSON();
+    cells.push({count: cell.executionCount, source: cell.sharedModel.getSource(), outputs: outputs,
+                errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue)});
+  }
+  return {path: panel.context.path, kernel: kernel ? kernel.status : null, cells: cells};
+}"""
+
+# True once Run All is over: every code cell executed, or one failed (Run All stops at an error, so
+# the cells after it never run and the wait ends there), and the kernel idle.
+LAB_ALL_EXECUTED = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) return false;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  let code = 0, done = 0, failed = false;
+  for (const cell of panel.content.model.cells) {
+    if (cell.type !== 'code') continue;
+    code += 1;
+    if (cell.executionCount !== null && cell.executionCount !== undefined) done += 1;
+    if (cell.outputs.toJSON().some(o => o.output_type === 'error')) failed = true;
+  }
+  return code > 0 && (done === code || failed) && kernel && kernel.status === 'idle';
+}"""
+
+
+def run_all_cells(page, timeout: float) -> None:
+    """Once the kernel is idle, Run > Run All Cells from JupyterLab's menu (with the mouse)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle", timeout=timeout)
+    dialog = page.locator(".jp-Dialog")
+    if dialog.is_visible():                     # "Select Kernel", should a kernel not start
+        dialog.locator(".jp-mod-accept").click()
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+def injects_for(package: str | Path, seed: int, role: str):
+    """(target, others): the first inject the console lists for ``role`` (due, then upcoming), and
+    every inject of the package not sent to ``role``."""
+    from kitlib.drills import Run, SteppedClock, load_package
+
+    run = Run(load_package(package), seed, clock=SteppedClock())
+    listed = list(run.due_injects()) + [inject for _, inject in run.upcoming_injects()]
+    target = next(i for i in listed if role in i.recipients)
+    others = [i for i in run.package.injects if role not in i.recipients]
+    assert others, "the package should have injects for other roles, to show they stay hidden"
+    return target, others

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from kitlib.drills import Run, SteppedClock, load_package
-from servers import BROWSER, REPO, RENDER_TIMEOUT, VOILA_PROBE, serve, voila_args, write_notebook
+from servers import BROWSER, REPO, RENDER_TIMEOUT, VOILA_PROBE, injects_for, serve, voila_args, write_notebook
 
 pytestmark = BROWSER
 
@@ -43,20 +42,11 @@ def voila_drill(tmp_path):
     yield from serve(tmp_path, "voila", voila_args("drill.ipynb"), VOILA_PROBE)
 
 
-def injects_as_the_console_lists_them():
-    """(target, others): the first inject listed for ROLE, and every inject not sent to ROLE."""
-    run = Run(load_package(PACKAGE), SEED, clock=SteppedClock())
-    listed = list(run.due_injects()) + [inject for _, inject in run.upcoming_injects()]
-    target = next(i for i in listed if ROLE in i.recipients)
-    others = [i for i in run.package.injects if ROLE not in i.recipients]
-    assert others, "the package should have injects for other roles, to show they stay hidden"
-    return target, others
-
 
 def test_release_in_the_console_shows_the_inject_in_the_participant_view(voila_drill, page, shots):
     from playwright.sync_api import expect
 
-    target, others = injects_as_the_console_lists_them()
+    target, others = injects_for(PACKAGE, SEED, ROLE)
     title, text = target.title.get("en"), target.text.get("en")
     page.goto(voila_drill.url + "/")
     try:

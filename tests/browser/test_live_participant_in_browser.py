@@ -15,9 +15,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from kitlib.drills import Run, SteppedClock, load_package
 from kitlib.drills.live import new_run_id
-from servers import BROWSER, REPO, RENDER_TIMEOUT, VOILA_PROBE, serve, voila_args, write_notebook
+from servers import BROWSER, REPO, RENDER_TIMEOUT, VOILA_PROBE, injects_for, serve, voila_args, write_notebook
 
 pytestmark = BROWSER
 
@@ -62,21 +61,12 @@ def participant_server(tmp_path, store_url: str, run_id: str):
     yield from serve(folder, "join", args, VOILA_PROBE)
 
 
-def injects_as_the_console_lists_them():
-    """(target, others): the first inject listed for ROLE, and every inject not sent to ROLE."""
-    run = Run(load_package(PACKAGE), SEED, clock=SteppedClock())
-    listed = list(run.due_injects()) + [inject for _, inject in run.upcoming_injects()]
-    target = next(i for i in listed if ROLE in i.recipients)
-    others = [i for i in run.package.injects if ROLE not in i.recipients]
-    assert others, "the package should have injects for other roles, to show they stay hidden"
-    return target, others
-
 
 def test_release_in_the_console_reaches_the_role_page_served_by_another_process(live, page, shots, tmp_path):
     from playwright.sync_api import expect
 
     store_url, run_id, facilitator = live
-    target, others = injects_as_the_console_lists_them()
+    target, others = injects_for(PACKAGE, SEED, ROLE)
     title, text = target.title.get("en"), target.text.get("en")
     page.goto(facilitator.url + "/")
     console = page.locator(".kit-console")

@@ -17,41 +17,14 @@ import pytest
 
 from kitlib.learn.bank import load_bank
 from kitlib.learn.store import ProgressStore
-from servers import BROWSER, LAB_PROBE, LEARNER, REPO, RENDER_TIMEOUT, environment, lab_args, serve, settle
+from servers import (BROWSER, LAB_ALL_EXECUTED, LAB_CELLS, LAB_PROBE, LEARNER, REPO, RENDER_TIMEOUT, environment,
+                     lab_args, run_all_cells, serve, settle)
 
 pytestmark = BROWSER
 
 NOTEBOOK = "01_inventory.ipynb"
 RUN_ALL_TIMEOUT = 240_000   # ms: module 01 generates a 2000-customer case and scans it; a slow shared box
 
-# The notebook panel on screen, read from JupyterLab's own model (the app is exposed to the page).
-CELLS = """() => {
-  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) return null;
-  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  const cells = [];
-  for (const cell of panel.content.model.cells) {
-    if (cell.type !== 'code') continue;
-    cells.push({count: cell.executionCount, source: cell.sharedModel.getSource(),
-                outputs: cell.outputs.toJSON()});
-  }
-  return {kernel: kernel ? kernel.status : null, cells: cells};
-}"""
-
-ALL_EXECUTED = """() => {
-  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) return false;
-  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  let code = 0, done = 0, failed = false;
-  for (const cell of panel.content.model.cells) {
-    if (cell.type !== 'code') continue;
-    code += 1;
-    if (cell.executionCount !== null && cell.executionCount !== undefined) done += 1;
-    if (cell.outputs.toJSON().some(o => o.output_type === 'error')) failed = true;
-  }
-  // Run All stops at an error: the cells after it never run, so an error also ends the wait.
-  return code > 0 && (done === code || failed) && kernel && kernel.status === 'idle';
-}"""
 
 
 @pytest.fixture
@@ -85,16 +58,9 @@ def error_outputs(state: dict) -> list[str]:
 
 
 def run_all_and_wait(page, shots) -> dict:
-    from playwright.sync_api import expect
-
-    expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle", timeout=RENDER_TIMEOUT)
-    dialog = page.locator(".jp-Dialog")
-    if dialog.is_visible():                     # "Select Kernel", should a kernel not start
-        dialog.locator(".jp-mod-accept").click()
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(ALL_EXECUTED, timeout=RUN_ALL_TIMEOUT, polling=500)
-    state = page.evaluate(CELLS)
+    run_all_cells(page, RENDER_TIMEOUT)
+    page.wait_for_function(LAB_ALL_EXECUTED, timeout=RUN_ALL_TIMEOUT, polling=500)
+    state = page.evaluate(LAB_CELLS)
     shots.shot(page, "run-all-finished")
     return state
 

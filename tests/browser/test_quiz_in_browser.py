@@ -22,7 +22,7 @@ import pytest
 from kitlib.learn.bank import load_bank
 from kitlib.learn.store import ProgressStore
 from servers import (BROWSER, LAB_PROBE, LEARNER, RENDER_TIMEOUT, VOILA_PROBE, lab_args, progress_url, serve,
-                     settle, voila_args, write_notebook)
+                     run_all_cells, settle, voila_args, write_notebook)
 
 pytestmark = BROWSER
 
@@ -169,17 +169,10 @@ def test_quiz_in_voila_by_keyboard(voila_server, page, shots):
 
 
 def test_quiz_in_jupyterlab_by_keyboard(lab_server, page, shots):
-    from playwright.sync_api import expect
-
     page.goto(lab_server.url + "/lab/tree/quiz.ipynb")
     try:
         # Run the notebook (mouse allowed here) once its kernel is idle: Run > Run All Cells.
-        expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle", timeout=RENDER_TIMEOUT)
-        dialog = page.locator(".jp-Dialog")
-        if dialog.is_visible():                     # "Select Kernel", should a kernel not start
-            dialog.locator(".jp-mod-accept").click()
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        run_all_cells(page, RENDER_TIMEOUT)
         answer_by_keyboard(page, lab_server, choose_with_tab_and_space, shots)
     except Exception as exc:
         raise AssertionError(f"{exc}\n--- jupyter lab log ---\n{lab_server.log_tail()}") from exc

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "tests" / "browser") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from servers import CHROMIUM, HAVE_CHROMIUM, Artifacts, settle  # noqa: E402
+from servers import CHROMIUM, HAVE_CHROMIUM, LAB_ALL_EXECUTED, LAB_CELLS, Artifacts, run_all_cells, settle  # noqa: E402
 
 __all__ = ["CHROMIUM", "HAVE_CHROMIUM", "KitRepository", "LinkVisit", "kit_repository", "cloned_commit", "is_git_checkout",
            "prepare_lab_home", "follow_link"]
@@ -33,34 +33,6 @@ __all__ = ["CHROMIUM", "HAVE_CHROMIUM", "KitRepository", "LinkVisit", "kit_repos
 TIMEOUT_MS = 240_000        # login → spawn → clone → JupyterLab, and Run All, on a slow shared 2-core box
 STEP_MS = 60_000            # one click's visible effect
 
-# JupyterLab's notebook model (the app is exposed to the page by the learner's server config).
-CELLS = """() => {
-  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) return null;
-  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  const cells = [];
-  for (const cell of panel.content.model.cells) {
-    if (cell.type !== 'code') continue;
-    cells.push({count: cell.executionCount, source: cell.sharedModel.getSource(),
-                errors: cell.outputs.toJSON().filter(o => o.output_type === 'error')
-                                           .map(o => o.ename + ': ' + o.evalue)});
-  }
-  return {path: panel.context.path, kernel: kernel ? kernel.status : null, cells: cells};
-}"""
-
-ALL_EXECUTED = """() => {
-  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) return false;
-  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-  let code = 0, done = 0, failed = false;
-  for (const cell of panel.content.model.cells) {
-    if (cell.type !== 'code') continue;
-    code += 1;
-    if (cell.executionCount !== null && cell.executionCount !== undefined) done += 1;
-    if (cell.outputs.toJSON().some(o => o.output_type === 'error')) failed = true;
-  }
-  return code > 0 && (done === code || failed) && kernel && kernel.status === 'idle';
-}"""
 
 
 # -- the repository the link pulls -------------------------------------------------------------
@@ -122,7 +94,7 @@ class LinkVisit:
     """What the learner's browser went through."""
     visited: list[str] = field(default_factory=list)     # every URL the tab loaded, in order
     landed: str = ""                                       # the URL JupyterLab opened
-    notebook: dict | None = None                           # CELLS after Run All
+    notebook: dict | None = None                           # LAB_CELLS after Run All
     quiz_text: str = ""                                    # the quiz widget's text after the click
 
 
@@ -196,13 +168,9 @@ def _walk(page, link, name, password, question, option, shots, visit, expect) ->
     shots.shot(page, "lab-opened-by-link")
 
     # 3. Run > Run All Cells, as a learner starts a module.
-    dialog = page.locator(".jp-Dialog")
-    if dialog.is_visible():                     # "Select Kernel", should a kernel not start
-        dialog.locator(".jp-mod-accept").click()
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(ALL_EXECUTED, timeout=TIMEOUT_MS, polling=500)
-    visit.notebook = page.evaluate(CELLS)
+    run_all_cells(page, TIMEOUT_MS)
+    page.wait_for_function(LAB_ALL_EXECUTED, timeout=TIMEOUT_MS, polling=500)
+    visit.notebook = page.evaluate(LAB_CELLS)
     shots.shot(page, "run-all-finished")
 
     # 4. The quiz's question, answered with the mouse.
