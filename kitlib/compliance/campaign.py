@@ -65,9 +65,12 @@ def _languages(employees: pd.DataFrame) -> pd.Series:
     return pd.Series("zh-CN", index=employees.index)
 
 
-def _first_workday(monday: dt.date) -> dt.date | None:
+def _first_workday(monday: dt.date, not_before: dt.date | None = None) -> dt.date | None:
+    """The week's first working day on or after ``not_before`` (default: the Monday), or None."""
     for k in range(7):
         day = monday + dt.timedelta(days=k)
+        if not_before is not None and day < not_before:
+            continue
         try:
             if chinese_calendar.is_workday(day):
                 return day
@@ -161,11 +164,7 @@ def plan_campaign(employees: pd.DataFrame, start, *, weeks: int | None = None, a
     monday = day - dt.timedelta(days=day.weekday())
     week = 0
     while week < n_weeks:
-        date = _first_workday(monday)
-        if date is not None and date < day:            # the start falls mid-week: begin on it or the next workday
-            date = next((monday + dt.timedelta(days=k) for k in range(7)
-                         if monday + dt.timedelta(days=k) >= day and chinese_calendar.is_workday(monday + dt.timedelta(days=k))),
-                        None)
+        date = _first_workday(monday, not_before=day)  # the start may fall mid-week: begin on it or the next workday
         if date is None:
             skipped.append(monday)
             monday += dt.timedelta(days=7)
