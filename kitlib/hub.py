@@ -159,5 +159,6 @@ def store_url(url: str) -> str:
 
 
 def _hidden(url: str) -> str:
-    """The URL text with any password replaced by ***, scheme or not."""
-    return re.sub(r"(^|://)([^:/@]*:)[^@]*@", r"\1\2***@", url)
+    from .learn.store import hide_password     # SQLAlchemy only when a store URL is refused
+
+    return hide_password(url)

@@ -92,11 +92,13 @@ _SCHEMA_LOCK = 0x6B6974   # PostgreSQL advisory lock taken while creating the ta
 
 
 def hide_password(url: str) -> str:
-    """The URL text with any password replaced by ***, even when the URL does not parse."""
+    """The URL text with any password replaced by ***, even when the URL does not parse or has no
+    scheme (``user:password@host``)."""
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except (sa.exc.ArgumentError, ValueError):
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+        pattern = r"(://[^:/@]*:)[^@]*@" if "://" in url else r"^([^:/@]*:)[^@]*@"
+        return re.sub(pattern, r"\1***@", url)
 
 
 def now() -> str:
