@@ -8,7 +8,6 @@ pass the course certificate's code and file.  The paper, marking, records and ce
 from __future__ import annotations
 
 import html
-import random
 import time
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from ..i18n import pick
 from ..learn.bank import AnswerError, Question
 from ..learn.final import FinalAssessment, FinalError, Outcome, Paper, item_id, title
 from ..learn.modules import catalogue
+from .answers import AnswerInputs, AnswerWidgetsMixin
 
 __all__ = ["FinalWidget"]
 
@@ -37,10 +37,6 @@ UI = {
     "ordering": {"zh-CN": "选中一项,用“上移”“下移”排序。", "en": "Select an item and move it with Up and Down."},
     "matching": {"zh-CN": "为每一项选择对应的答案。", "en": "Choose a match for each entry."},
     "numeric": {"zh-CN": "填写一个数字。", "en": "Enter a number."},
-    "your_answer": {"zh-CN": "你的答案", "en": "Your answer"},
-    "choose": {"zh-CN": "(请选择)", "en": "(choose)"},
-    "up": {"zh-CN": "上移", "en": "Up"},
-    "down": {"zh-CN": "下移", "en": "Down"},
     "score": {"zh-CN": "成绩 {score}(答对 {right} / {total} 题),及格线 {pass_mark}。",
               "en": "Score {score} ({right} of {total} right); pass mark {pass_mark}."},
     "passed": {"zh-CN": "✔ 通过", "en": "✔ Passed"},
@@ -67,7 +63,7 @@ def _e(text) -> str:
     return html.escape(str(text))
 
 
-class FinalWidget(W.VBox):
+class FinalWidget(AnswerWidgetsMixin, W.VBox):
     """``FinalWidget(FinalAssessment(store, learner))``: the learner's open paper, or why it is
     not open.  ``folder`` is where the certificate page goes; ``ledger`` gets the training record;
     ``at`` is the time the paper is opened (default now)."""
@@ -181,83 +177,27 @@ class FinalWidget(W.VBox):
             self.responses[item_id(self.question)] = self._read()
 
     def _read(self):
-        kind = self.question.kind
-        if kind == "single":
-            return self._radio.value
+        raw, kind = self._answer.raw(), self.question.kind
         if kind == "multiple":
-            picked = [i for i, box in self._boxes.items() if box.value]
-            return picked or None
+            return raw or None
         if kind == "numeric":
-            return self._number.value.strip() or None
+            return raw.strip() or None
         if kind == "ordering":    # an order nobody touched is no answer (it never starts on the answer)
-            return list(self._order) if item_id(self.question) in self._moved else None
-        chosen = {i: d.value for i, d in self._drops.items()}
-        return chosen if any(v is not None for v in chosen.values()) else None
+            return raw if item_id(self.question) in self._moved else None
+        if kind == "matching":
+            return raw if any(v is not None for v in raw.values()) else None
+        return raw
 
     def set_response(self, response) -> None:
         """Put a response into the current question's widgets, as a learner would."""
-        q = self.question
-        if q.kind == "single":
-            self._radio.value = response
-        elif q.kind == "multiple":
-            for i, box in self._boxes.items():
-                box.value = i in set(response or ())
-        elif q.kind == "numeric":
-            self._number.value = "" if response is None else str(response)
-        elif q.kind == "ordering":
-            self._order = list(response)
-            self._moved.add(item_id(q))
-            self._refresh_order()
-        else:
-            for i, drop in self._drops.items():
-                drop.value = (response or {}).get(i)
+        self._answer.set(response)
+        if self.question.kind == "ordering":
+            self._moved.add(item_id(self.question))
 
     def move(self, step: int) -> None:
         """Move the selected ordering item up (-1) or down (+1)."""
-        chosen = self._select.value
-        at = self._order.index(chosen)
         self._moved.add(item_id(self.question))
-        if 0 <= at + step < len(self._order):
-            self._order[at], self._order[at + step] = self._order[at + step], self._order[at]
-            self._refresh_order(chosen)
-
-    def _refresh_order(self, selected=None) -> None:
-        q = self.question
-        self._select.options = [(f"{n}. {q.option(i).label(self.lang)}", i) for n, i in enumerate(self._order, 1)]
-        self._select.value = selected if selected in self._order else self._order[0]
-
-    def _build_inputs(self, q: Question) -> list:
-        lang = self.lang
-        if q.kind == "single":
-            self._radio = W.RadioButtons(options=[(o.label(lang), o.id) for o in q.options], value=None,
-                                         layout=W.Layout(width="auto"))
-            return [self._radio]
-        if q.kind == "multiple":
-            self._boxes = {o.id: W.Checkbox(value=False, description=o.label(lang), indent=False,
-                                            layout=W.Layout(width="auto")) for o in q.options}
-            return list(self._boxes.values())
-        if q.kind == "numeric":
-            self._number = W.Text(placeholder="0", description=_t("your_answer", lang),
-                                  style={"description_width": "initial"})
-            return [W.HBox([self._number, W.Label(pick(q.unit, lang) if q.unit else "")])]
-        if q.kind == "ordering":
-            order = [o.id for o in q.options]
-            random.Random(f"final/{self.paper.learner}/{self.paper.attempt}/{item_id(q)}").shuffle(order)
-            if order == list(q.answer):            # never start on the answer
-                order = order[1:] + order[:1]
-            self._order = order
-            self._select = W.Select(rows=len(order), layout=W.Layout(width="32em"))
-            self._refresh_order()
-            up = W.Button(description=_t("up", lang), icon="arrow-up")
-            down = W.Button(description=_t("down", lang), icon="arrow-down")
-            up.on_click(lambda _: self.move(-1))
-            down.on_click(lambda _: self.move(+1))
-            return [W.HBox([self._select, W.VBox([up, down])])]
-        choose = [(_t("choose", lang), None)] + [(c.label(lang), c.id) for c in q.choices]
-        self._drops = {o.id: W.Dropdown(options=choose, value=None, description=o.label(lang),
-                                        style={"description_width": "22em"}, layout=W.Layout(width="36em"))
-                       for o in q.options}
-        return list(self._drops.values())
+        self._answer.move(step)
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -284,7 +224,8 @@ class FinalWidget(W.VBox):
         reference = f"<br><small>{_e(q.reference)}</small>" if q.reference else ""
         self.prompt.value = f"<div style='font-size:1.05em'>{_e(q.text(lang))}</div>{reference}"
         self.hint.value = f"<i>{_e(_t(q.kind, lang))}</i>" if q.kind in ("multiple", "ordering", "matching", "numeric") else ""
-        self.inputs.children = self._build_inputs(q)
+        self._answer = AnswerInputs(q, lang, order_seed=f"final/{self.paper.learner}/{self.paper.attempt}/{item_id(q)}")
+        self.inputs.children = self._answer.widgets
         given = self.responses.get(item_id(q))
         if given is not None:
             self.set_response(given)

@@ -9,7 +9,6 @@ module only presents it and writes each attempt to the progress store.
 from __future__ import annotations
 
 import html
-import random
 import time
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ import ipywidgets as W
 from .. import i18n
 from ..i18n import t
 from ..learn.bank import AnswerError, Bank, Question, Result, load_bank
+from .answers import AnswerInputs, AnswerWidgetsMixin
 
 TONES = {"right": ("✔", "#1b7f3b"), "wrong": ("✘", "#b3261e"), "info": ("ℹ", "#3a5a8c")}
 
@@ -32,7 +32,7 @@ class QuestionState:
     solution_shown: bool = False
 
 
-class Quiz(W.VBox):
+class Quiz(AnswerWidgetsMixin, W.VBox):
     """All questions of one bank, one at a time.
 
     ``Quiz("00")`` or ``Quiz(bank)``; ``store`` is a ``ProgressStore`` (or None: checked, not
@@ -113,7 +113,8 @@ class Quiz(W.VBox):
         hint_key = {"multiple": "quiz.multiple_hint", "ordering": "quiz.ordering_hint",
                     "matching": "quiz.matching_hint", "numeric": "quiz.numeric_hint"}.get(q.kind)
         self.hint.value = f"<i>{html.escape(t(hint_key, lang))}</i>" if hint_key else ""
-        self.inputs.children = getattr(self, f"_inputs_{q.kind}")(q, lang)
+        self._answer = AnswerInputs(q, lang, order_seed=f"{q.module}/{q.id}")
+        self.inputs.children = self._answer.widgets
         if response is not None:
             self.set_response(response)
         self.check_button.description = t("quiz.submit", lang)
@@ -125,89 +126,18 @@ class Quiz(W.VBox):
         self.next_button.disabled = self.index == len(self.bank) - 1
         self._render_feedback()
 
-    def _inputs_single(self, q, lang):
-        self._radio = W.RadioButtons(options=[(o.label(lang), o.id) for o in q.options], value=None,
-                                     layout=W.Layout(width="auto"))
-        return [self._radio]
-
-    def _inputs_multiple(self, q, lang):
-        self._boxes = {o.id: W.Checkbox(value=False, description=o.label(lang), indent=False,
-                                        layout=W.Layout(width="auto")) for o in q.options}
-        return list(self._boxes.values())
-
-    def _inputs_numeric(self, q, lang):
-        unit = i18n.pick(q.unit, lang) if q.unit else ""
-        self._number = W.Text(placeholder="0", description=t("quiz.your_answer", lang), continuous_update=False,
-                              style={"description_width": "initial"})
-        return [W.HBox([self._number, W.Label(unit)])]
-
-    def _inputs_ordering(self, q, lang):
-        ids = [o.id for o in q.options]
-        start = ids[:]
-        random.Random(f"{q.module}/{q.id}").shuffle(start)
-        if start == list(q.answer):          # never start on the answer
-            start = start[1:] + start[:1]
-        self._order = start
-        self._select = W.Select(rows=len(ids), layout=W.Layout(width="32em"))
-        self._refresh_order()
-        up = W.Button(description=t("quiz.move_up", lang), icon="arrow-up", tooltip=t("quiz.move_up_tip", lang))
-        down = W.Button(description=t("quiz.move_down", lang), icon="arrow-down",
-                        tooltip=t("quiz.move_down_tip", lang))
-        up.on_click(lambda _: self.move(-1))
-        down.on_click(lambda _: self.move(+1))
-        return [W.HBox([self._select, W.VBox([up, down])])]
-
-    def _refresh_order(self, selected=None):
-        q = self.question
-        self._select.options = [(f"{n}. {q.option(i).label(self.lang)}", i) for n, i in enumerate(self._order, 1)]
-        self._select.value = selected if selected in self._order else self._order[0]
-
     def move(self, step: int) -> None:
         """Move the selected ordering item up (-1) or down (+1)."""
-        chosen = self._select.value
-        at = self._order.index(chosen)
-        to = at + step
-        if 0 <= to < len(self._order):
-            self._order[at], self._order[to] = self._order[to], self._order[at]
-            self._refresh_order(chosen)
-
-    def _inputs_matching(self, q, lang):
-        choose = [(t("quiz.choose", lang), None)] + [(c.label(lang), c.id) for c in q.choices]
-        self._drops = {o.id: W.Dropdown(options=choose, value=None, description=o.label(lang),
-                                        style={"description_width": "22em"}, layout=W.Layout(width="36em"))
-                       for o in q.options}
-        return list(self._drops.values())
+        self._answer.move(step)
 
     # -- responses ----------------------------------------------------------------------
 
     def _read_raw(self):
-        kind = self.question.kind
-        if kind == "single":
-            return self._radio.value
-        if kind == "multiple":
-            return [i for i, box in self._boxes.items() if box.value]
-        if kind == "numeric":
-            return self._number.value
-        if kind == "ordering":
-            return list(self._order)
-        return {i: d.value for i, d in self._drops.items()}
+        return self._answer.raw()
 
     def set_response(self, response) -> None:
         """Put a response into the widgets, as a learner would (used by tests and by resume)."""
-        kind = self.question.kind
-        if kind == "single":
-            self._radio.value = response
-        elif kind == "multiple":
-            for i, box in self._boxes.items():
-                box.value = i in set(response or ())
-        elif kind == "numeric":
-            self._number.value = "" if response is None else str(response)
-        elif kind == "ordering":
-            self._order = list(response)
-            self._refresh_order()
-        else:
-            for i, drop in self._drops.items():
-                drop.value = (response or {}).get(i)
+        self._answer.set(response)
 
     def submit(self) -> Result | None:
         """Check what the widgets hold, explain, count the attempt and save it."""
