@@ -9,21 +9,15 @@ from functools import cached_property
 
 import pandas as pd
 
+from ..lifecycle.drills03 import held_by
 from ..lifecycle.retention import RetentionPlan, plan_retention
 from ..lifecycle.schedule import RetentionRule
 from ..sharing import consented, load_purposes
 
 __all__ = ["Holding", "TableFacts", "CaseFacts", "case_facts"]
 
-_ABROAD = ("境外", "abroad")
-_PROCESSOR = ("受托", "服务商", "processor", "provider")
 _TAPE = ("tape", "磁带")
 _KEPT = ("keep_until", "hand_over", "restrict_then_delete")
-
-
-def _has(text, words) -> bool:
-    low = str(text).lower()
-    return any(w.lower() in low for w in words)
 
 
 def _date(value) -> dt.date | None:
@@ -142,15 +136,14 @@ class CaseFacts:
 
 
 def _medium(system: pd.Series) -> str:
-    where = f"{system['location_zh']} {system['location_en']}"
     if system["kind"] == "paper_archive":
         return "paper"
-    if _has(where, _ABROAD):
-        return "abroad"
-    if _has(where, _PROCESSOR):
-        return "processor"
+    holder = held_by(system)
+    if holder != "company":
+        return holder
     if system["kind"] == "backup":
-        return "tape" if _has(f"{system['name_zh']} {system['name_en']}", _TAPE) else "backup"
+        name = f"{system['name_zh']} {system['name_en']}".lower()
+        return "tape" if any(word in name for word in _TAPE) else "backup"
     return "database"
 
 

@@ -72,12 +72,21 @@ def _has(text: str, words) -> bool:
     return any(w.lower() in low for w in words)
 
 
+def held_by(system: Mapping) -> str:
+    """Who holds a system's data, read from its location (a row of ``systems``): "abroad" (a
+    recipient outside China), "processor" (an entrusted processor) or "company"."""
+    where = f"{system.get('location_zh', '')} {system.get('location_en', '')}"
+    if _has(where, _ABROAD):
+        return "abroad"
+    return "processor" if _has(where, _PROCESSOR) else "company"
+
+
 def recommend_method(system: Mapping, tables: list[str], duties: dict) -> Recommendation:
     """The destruction method for one system (a row of ``systems``: kind, location_zh/en,
     encrypted_at_rest) holding ``tables``, given ``table_duties``."""
     kind = str(system["kind"])
     encrypted = str(system["encrypted_at_rest"]).strip().lower() in ("true", "1", "yes")
-    where = f"{system.get('location_zh', '')} {system.get('location_en', '')}"
+    holder = held_by(system)
     held = [t for t in tables if t != "employees"]
     law = [t for t in held if duties.get(t, ("",))[0] == "law"]
     policy = [t for t in held if duties.get(t, ("",))[0] == "policy"]
@@ -107,7 +116,7 @@ def recommend_method(system: Mapping, tables: list[str], duties: dict) -> Recomm
                               f"The paper {names} has no retention duty and must go when the service ends (PIPL "
                               f"Art. 47); paper can only be shredded, pulped or incinerated by a vendor before a "
                               f"witness, and recorded — {destroy}.")
-    if _has(where, _ABROAD):
+    if holder == "abroad":
         return Recommendation("processor_delete", ("processor_delete",), None,
                               "副本在境外的股东处:公司不能自己删除。向境外提供须走第38–40条规定的途径;法律参考未规定接收方"
                               "应公司要求删除的义务,所以依双方协议要求其删除并取得书面确认、记入台账(公司政策);确认书应写明方式及其 "
@@ -117,7 +126,7 @@ def recommend_method(system: Mapping, tables: list[str], duties: dict) -> Recomm
                               "delete on request, so ask under the agreement, obtain written confirmation and record "
                               "it (company policy); the confirmation should state the method and its NIST SP 800-88 "
                               "category.")
-    if _has(where, _PROCESSOR):
+    if holder == "processor":
         return Recommendation("processor_delete", ("processor_delete",), None,
                               "该系统由受托处理者运营:委托结束时,受托方应返还或删除个人信息,不得保留(《个人信息保护法》第21条)。"
                               "发出删除指令,取得删除确认并记入台账;确认书应写明受托方的方式及其 NIST SP 800-88 类别。",
